@@ -1,0 +1,90 @@
+{#- The moment the configuration is for (SPEC 5), and the tracking job's days (SPEC 6). -#}
+
+{% macro parse_timestamp_var(name, value) %}
+    {%- set text = (value | string) | trim -%}
+    {%- for fmt in ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d'] -%}
+        {%- set parsed = eros_volume.try_strptime(text, fmt) -%}
+        {%- if parsed is not none -%}
+            {{- return(parsed) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(
+        "var " ~ name ~ " is not a timestamp 'YYYY-MM-DD HH:MM:SS': " ~ text) }}
+{% endmacro %}
+
+{% macro try_strptime(text, fmt) %}
+    {%- set parts = text.replace('T', ' ').replace(':', ' ').replace('-', ' ').split(' ') -%}
+    {%- set want = 6 if '%H' in fmt else 3 -%}
+    {%- if parts | length != want -%}{{ return(none) }}{%- endif -%}
+    {%- for part in parts if not part.isdigit() -%}{{ return(none) }}{%- endfor -%}
+    {%- if ('T' in text) != ('T' in fmt) -%}{{ return(none) }}{%- endif -%}
+    {{- return(modules.datetime.datetime.strptime(text, fmt)) -}}
+{% endmacro %}
+
+{% macro as_of_datetime() %}
+    {%- set value = var('as_of') -%}
+    {%- if value is none or (value | string | trim) in ['', 'None', 'null'] -%}
+        {%- if eros_volume.raw_mode() -%}
+            {%- set zone = modules.pytz.timezone(var('raw_timezone')) -%}
+            {%- set now = run_started_at.astimezone(zone).replace(tzinfo=none, microsecond=0) -%}
+            {{- return(now) -}}
+        {%- endif -%}
+        {%- set value = var('demo_as_of') -%}
+    {%- endif -%}
+    {{- return(eros_volume.parse_timestamp_var('as_of', value)) -}}
+{% endmacro %}
+
+{#- as_of as a SQL timestamp literal. -#}
+{% macro as_of() -%}
+    {{ dbt.cast("'" ~ eros_volume.as_of_datetime().strftime('%Y-%m-%d %H:%M:%S') ~ "'", 'timestamp') }}
+{%- endmacro %}
+
+{#- date(as_of) as a SQL date literal. -#}
+{% macro as_of_date() -%}
+    {{ dbt.cast("'" ~ eros_volume.as_of_datetime().strftime('%Y-%m-%d') ~ "'", 'date') }}
+{%- endmacro %}
+
+{#-
+  The moments the window scores are computed for: as_of itself, and each day of the tracking
+  range [tracking_from, tracking_to] at its last second (as_of on the day of as_of).
+  Returns a list of 'YYYY-MM-DD HH:MM:SS' strings, oldest first.
+-#}
+{% macro score_points() %}
+    {%- set as_of = eros_volume.as_of_datetime() -%}
+    {%- set first = var('tracking_from') -%}
+    {%- set last = var('tracking_to') -%}
+    {%- set points = [as_of.strftime('%Y-%m-%d %H:%M:%S')] -%}
+    {%- if first is not none or last is not none -%}
+        {%- set first_day = eros_volume.parse_timestamp_var('tracking_from', first or last).date() -%}
+        {%- set last_day = eros_volume.parse_timestamp_var('tracking_to', last or first).date() -%}
+        {%- if last_day < first_day -%}
+            {{ exceptions.raise_compiler_error("tracking_to is before tracking_from") }}
+        {%- endif -%}
+        {%- if last_day > as_of.date() -%}
+            {{ exceptions.raise_compiler_error(
+                "tracking_to " ~ last_day ~ " is after the day of as_of " ~ as_of.date()) }}
+        {%- endif -%}
+        {%- for offset in range((last_day - first_day).days + 1) -%}
+            {%- set day = first_day + modules.datetime.timedelta(days=offset) -%}
+            {%- if day != as_of.date() -%}
+                {%- do points.append(day.strftime('%Y-%m-%d') ~ ' 23:59:59') -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(points | sort) -}}
+{% endmacro %}
+
+{#- The earliest moment any model needs messages from. -#}
+{% macro messages_needed_from() %}
+    {%- set first = modules.datetime.datetime.strptime(
+        eros_volume.score_points()[0], '%Y-%m-%d %H:%M:%S') -%}
+    {%- set days = [2 * var('score_window_days'), var('analytics_summary_days')] | max -%}
+    {{- return((first - modules.datetime.timedelta(days=days)).strftime('%Y-%m-%d %H:%M:%S')) -}}
+{% endmacro %}
+
+{#- The day before messages_needed_from, as 'YYYY-MM-DD' (a coarse, text-comparable bound). -#}
+{% macro messages_needed_from_day() %}
+    {%- set first = modules.datetime.datetime.strptime(
+        eros_volume.messages_needed_from(), '%Y-%m-%d %H:%M:%S') -%}
+    {{- return((first - modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d')) -}}
+{% endmacro %}

@@ -1,0 +1,81 @@
+{#- Engine-specific SQL, dispatched so another engine needs only new variants. -#}
+
+{% macro safe_cast(expression, type) %}
+    {{- return(adapter.dispatch('safe_cast', 'eros_volume')(expression, type)) -}}
+{% endmacro %}
+
+{% macro default__safe_cast(expression, type) -%}
+    cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{% macro duckdb__safe_cast(expression, type) -%}
+    try_cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{% macro typed_null(type) -%}
+    cast(null as {{ type }})
+{%- endmacro %}
+
+{#- A sorted list of the names whose condition holds; empty when none. -#}
+{% macro flag_list(flags) %}
+    {{- return(adapter.dispatch('flag_list', 'eros_volume')(flags)) -}}
+{% endmacro %}
+
+{% macro default__flag_list(flags) -%}
+    array_sort(filter(array(
+        {%- for name, condition in flags %}
+        case when {{ condition }} then '{{ name }}' end{{ "," if not loop.last }}
+        {%- endfor %}
+    ), x -> x is not null))
+{%- endmacro %}
+
+{% macro duckdb__flag_list(flags) -%}
+    list_sort(list_distinct([
+        {%- for name, condition in flags %}
+        case when {{ condition }} then '{{ name }}' end{{ "," if not loop.last }}
+        {%- endfor %}
+    ]))
+{%- endmacro %}
+
+{#- Flags joined for display: 'a, b'. -#}
+{% macro flag_text(flag_list_expression) %}
+    {{- return(adapter.dispatch('flag_text', 'eros_volume')(flag_list_expression)) -}}
+{% endmacro %}
+
+{% macro default__flag_text(flag_list_expression) -%}
+    array_join({{ flag_list_expression }}, ', ')
+{%- endmacro %}
+
+{% macro duckdb__flag_text(flag_list_expression) -%}
+    array_to_string({{ flag_list_expression }}, ', ')
+{%- endmacro %}
+
+{#- An integer with thousands separators: 12434 -> '12,434'. -#}
+{% macro format_thousands(expression) %}
+    {{- return(adapter.dispatch('format_thousands', 'eros_volume')(expression)) -}}
+{% endmacro %}
+
+{% macro default__format_thousands(expression) -%}
+    format_number({{ expression }}, 0)
+{%- endmacro %}
+
+{% macro duckdb__format_thousands(expression) -%}
+    format('{:,}', {{ expression }})
+{%- endmacro %}
+
+{#- A number as text without a float's noise: 45 -> '45.0', 0.9 -> '0.9'. -#}
+{% macro format_number(expression, decimals=2) -%}
+    {{ dbt.cast('round(' ~ dbt.cast(expression, 'double') ~ ', ' ~ decimals ~ ')', dbt.type_string()) }}
+{%- endmacro %}
+
+{% macro flag_count(flag_list_expression) %}
+    {{- return(adapter.dispatch('flag_count', 'eros_volume')(flag_list_expression)) -}}
+{% endmacro %}
+
+{% macro default__flag_count(flag_list_expression) -%}
+    size({{ flag_list_expression }})
+{%- endmacro %}
+
+{% macro duckdb__flag_count(flag_list_expression) -%}
+    len({{ flag_list_expression }})
+{%- endmacro %}

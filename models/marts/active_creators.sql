@@ -1,0 +1,38 @@
+{#- Active creators with persona, no volume fields (the legacy get_active_creators shape). -#}
+with
+
+profiles as (
+    select * from {{ ref('creator_profile') }}
+),
+
+configs as (
+    select * from {{ ref('volume_config') }}
+),
+
+final as (
+    select
+        profiles.creator_id,
+        profiles.page_name,
+        profiles.display_name,
+        profiles.page_type,
+        profiles.subscription_price,
+        profiles.timezone,
+        profiles.creator_group,
+        profiles.current_active_fans,
+        profiles.current_total_earnings,
+        profiles.performance_tier,
+        profiles.persona_type,
+        profiles.primary_tone,
+        profiles.emoji_frequency,
+        profiles.slang_level,
+        configs.volume_level as dynamic_volume_level,
+        row_number() over (
+            order by profiles.current_total_earnings desc nulls last, profiles.creator_id
+        ) as earnings_rank
+    from profiles
+    inner join configs
+        on profiles.creator_id = configs.creator_id
+    where profiles.is_active
+)
+
+select * from final
