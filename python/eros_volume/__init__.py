@@ -1,0 +1,42 @@
+"""eros-volume: daily send volumes per creator, computed by dbt on DuckDB.
+
+The four legacy MCP functions read the marts of the build file (``$EROS_VOLUME_DB``, default
+``build/eros_volume.duckdb``); ``connect(path)`` gives the same functions on another file.
+"""
+
+from .api import VolumeStore, connect
+from .build import BuildError, build
+from .store import StoreUnavailable
+
+
+def get_volume_config(creator_id: str) -> dict:
+    """The creator's dynamic volume configuration (legacy MCP signature)."""
+    return connect().get_volume_config(creator_id)
+
+
+def get_volume_assignment(creator_id: str) -> dict:
+    """Deprecated legacy shape of the volume configuration; emits a DeprecationWarning."""
+    return connect().get_volume_assignment(creator_id)
+
+
+def get_active_creators(tier: int | str | None = None, page_type: str | None = None) -> dict:
+    """Active creators by earnings, filtered by performance tier / volume level and page type."""
+    return connect().get_active_creators(tier=tier, page_type=page_type)
+
+
+def get_creator_profile(creator_id: str) -> dict:
+    """Creator, analytics summary, volume configuration and top content types."""
+    return connect().get_creator_profile(creator_id)
+
+
+__all__ = [
+    "BuildError",
+    "StoreUnavailable",
+    "VolumeStore",
+    "build",
+    "connect",
+    "get_active_creators",
+    "get_creator_profile",
+    "get_volume_assignment",
+    "get_volume_config",
+]

@@ -1,0 +1,137 @@
+"""The four legacy MCP functions, answered from the dbt marts (no rule lives here)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .store import default_db_path, fetch_dicts, read_connection
+
+CREATOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+PAGE_TYPES = ("paid", "free")
+TIER_ERROR = "tier must be an integer performance tier or one of Low, Mid, High, Ultra"
+PAGE_TYPE_ERROR = "page_type must be 'paid' or 'free'"
+
+# Find a creator by creator_id or page_name; an exact creator_id wins over a page_name.
+_BY_CREATOR = "where creator_id = $id or page_name = $id order by (creator_id = $id) desc limit 1"
+
+
+def _invalid_creator_id(creator_id: Any) -> dict[str, str] | None:
+    if not isinstance(creator_id, str) or not CREATOR_ID.fullmatch(creator_id):
+        shown = creator_id if isinstance(creator_id, str) else type(creator_id).__name__
+        shown = shown if len(shown) <= 40 else shown[:40] + "..."
+        return {"error": f"Invalid creator_id: {shown!r}"}
+    return None
+
+
+class VolumeStore:
+    """The legacy functions against one build file (``connect(path)``)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+
+    def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with read_connection(self.path) as con:
+            return fetch_dicts(con, sql, params or {})
+
+    def get_volume_config(self, creator_id: str) -> dict[str, Any]:
+        """The creator's volume_config row: tier, per-day volumes, scores and their source."""
+        if error := _invalid_creator_id(creator_id):
+            return error
+        rows = self._rows(f"select * from volume_config {_BY_CREATOR}", {"id": creator_id})
+        if not rows:
+            return {"error": f"Creator not found: {creator_id}"}
+        return rows[0]
+
+    def get_volume_assignment(self, creator_id: str) -> dict[str, Any]:
+        """Deprecated: the legacy assignment shape, now from the dynamic calculation."""
+        warnings.warn(
+            "get_volume_assignment is deprecated; use get_volume_config()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if error := _invalid_creator_id(creator_id):
+            return error
+        rows = self._rows(
+            "select volume_level, ppv_per_day, bump_per_day, assigned_at, assigned_by,"
+            " assigned_reason, is_deprecated as _deprecated, deprecation_message as _message"
+            f" from volume_assignment {_BY_CREATOR}",
+            {"id": creator_id},
+        )
+        if not rows:
+            return {"error": f"Creator not found: {creator_id}"}
+        return rows[0]
+
+    def get_active_creators(
+        self, tier: int | str | None = None, page_type: str | None = None
+    ) -> dict[str, Any]:
+        """Active creators by earnings, optionally by performance tier / volume level and page type."""
+        where = ["true"]
+        params: dict[str, Any] = {}
+        if page_type is not None:
+            if page_type not in PAGE_TYPES:
+                return {"error": PAGE_TYPE_ERROR}
+            where.append("page_type = $page_type")
+            params["page_type"] = page_type
+        if tier is not None:
+            if isinstance(tier, int) and not isinstance(tier, bool):
+                where.append("performance_tier = $tier")
+                params["tier"] = tier
+            elif isinstance(tier, str) and self._is_volume_level(tier):
+                where.append("lower(dynamic_volume_level) = lower($tier)")
+                params["tier"] = tier
+            else:
+                return {"error": TIER_ERROR}
+        creators = self._rows(
+            "select * exclude (dynamic_volume_level, earnings_rank) from active_creators"
+            f" where {' and '.join(where)} order by earnings_rank",
+            params,
+        )
+        return {"creators": creators, "count": len(creators)}
+
+    def _is_volume_level(self, name: str) -> bool:
+        rows = self._rows(
+            "select 1 from volume_tiers where lower(volume_level) = lower($name) limit 1",
+            {"name": name},
+        )
+        return bool(rows)
+
+    def get_creator_profile(self, creator_id: str) -> dict[str, Any]:
+        """Creator columns, 30-day analytics summary, volume config and top content types."""
+        if error := _invalid_creator_id(creator_id):
+            return error
+        creators = self._rows(
+            "select * exclude (primary_tone, secondary_tone, emoji_frequency, slang_level)"
+            f" from creator_profile {_BY_CREATOR}",
+            {"id": creator_id},
+        )
+        if not creators:
+            return {"error": f"Creator not found: {creator_id}"}
+        creator = creators[0]
+        key = {"id": creator["creator_id"]}
+        summaries = self._rows(
+            "select * exclude (creator_id) from creator_analytics_summary where creator_id = $id",
+            key,
+        )
+        content_types = self._rows(
+            "select * exclude (content_rank), content_rank as rank"
+            " from creator_top_content_types where creator_id = $id order by content_rank",
+            key,
+        )
+        return {
+            "creator": creator,
+            "analytics_summary": summaries[0] if summaries else None,
+            "volume_assignment": self.get_volume_config(creator["creator_id"]),
+            "top_content_types": content_types,
+        }
+
+    def all_volume_configs(self) -> list[dict[str, Any]]:
+        """Every creator's volume_config row, by creator_id."""
+        return self._rows("select * from volume_config order by creator_id")
+
+
+def connect(path: str | Path | None = None) -> VolumeStore:
+    """A store over the build file at ``path`` (default: ``$EROS_VOLUME_DB`` or build/...)."""
+    return VolumeStore(path)

@@ -1,0 +1,83 @@
+"""Read-only access to the build file: short connections, parameterised queries, retry.
+
+A build swaps a finished file in with ``os.replace``, so a reader sees the old file or the new one,
+never a half-written one; while the path is briefly missing (first build) or locked, it retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .extensions import project_root
+
+DB_ENV = "EROS_VOLUME_DB"
+RETRY_SECONDS = 10.0
+
+
+class StoreUnavailable(RuntimeError):
+    """The build file cannot be read (missing, or locked longer than the retry window)."""
+
+
+def default_db_path() -> Path:
+    """``$EROS_VOLUME_DB``, else ``build/eros_volume.duckdb`` under the project root."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return project_root() / "build" / "eros_volume.duckdb"
+
+
+@contextmanager
+def read_connection(
+    path: str | Path, retry_seconds: float = RETRY_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to ``path``, retried with backoff while missing or locked."""
+    path = Path(path)
+    deadline = time.monotonic() + retry_seconds
+    delay = 0.005
+    while True:
+        try:
+            if not path.is_file():
+                raise FileNotFoundError(path)
+            con = duckdb.connect(str(path), read_only=True)
+            break
+        except (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError) as exc:
+            if time.monotonic() >= deadline:
+                hint = "run `eros-volume build` first" if isinstance(exc, FileNotFoundError) else exc
+                raise StoreUnavailable(f"cannot read {path}: {hint}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def plain(value: Any) -> Any:
+    """A JSON-serialisable Python value: dates as YYYY-MM-DD, decimals as float."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """Rows of a parameterised query as plain dicts."""
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, map(plain, row), strict=True)) for row in cursor.fetchall()]
