@@ -4,7 +4,10 @@
 {% macro pct_change(current, previous) -%}
     case
         when {{ previous }} > 0
-            then round(100.0 * ({{ current }} - {{ previous }}) / {{ previous }}, {{ var('metric_decimals') }})
+            then round(
+                100.0 * ({{ current }} - {{ previous }}) / {{ previous }},
+                {{ var('metric_decimals') }}
+            )
     end
 {%- endmacro %}
 

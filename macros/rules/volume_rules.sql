@@ -72,10 +72,9 @@
 {%- endmacro %}
 
 {#- Sends after the multiplier, before trend and caps. -#}
-{% macro scaled_items(base, saturation, opportunity) -%}
+{% macro scaled_items(base, volume_multiplier) -%}
     {{ eros_volume.round_half_up(
-        dbt.cast(base, 'decimal(18, 6)') ~ ' * ('
-        ~ eros_volume.volume_multiplier(saturation, opportunity) ~ ')') }}
+        dbt.cast(base, 'decimal(18, 6)') ~ '\n    * (' ~ volume_multiplier ~ ')') }}
 {%- endmacro %}
 
 {#- -1 below -15 %, +1 above 15 %, else 0 (revenue items only). -#}
@@ -88,8 +87,8 @@
 {%- endmacro %}
 
 {#- Revenue items before the cap: scaled, then moved by the trend. -#}
-{% macro revenue_items_uncapped(base, saturation, opportunity, revenue_trend) -%}
-    {{ eros_volume.scaled_items(base, saturation, opportunity) }}
+{% macro revenue_items_uncapped(base, volume_multiplier, revenue_trend) -%}
+    {{ eros_volume.scaled_items(base, volume_multiplier) }}
     + {{ eros_volume.trend_adjustment(revenue_trend) }}
 {%- endmacro %}
 

@@ -36,25 +36,37 @@
 
 {#- as_of as a SQL timestamp literal. -#}
 {% macro as_of() -%}
-    {{ dbt.cast("'" ~ eros_volume.as_of_datetime().strftime('%Y-%m-%d %H:%M:%S') ~ "'", 'timestamp') }}
+    {{ eros_volume.timestamp_literal(eros_volume.as_of_datetime().strftime('%Y-%m-%d %H:%M:%S')) }}
+{%- endmacro %}
+
+{% macro timestamp_literal(text) -%}
+    cast('{{ text }}' as timestamp)
+{%- endmacro %}
+
+{% macro date_literal(text) -%}
+    cast('{{ text }}' as date)
 {%- endmacro %}
 
 {#- date(as_of) as a SQL date literal. -#}
 {% macro as_of_date() -%}
-    {{ dbt.cast("'" ~ eros_volume.as_of_datetime().strftime('%Y-%m-%d') ~ "'", 'date') }}
+    {{ eros_volume.date_literal(eros_volume.as_of_datetime().strftime('%Y-%m-%d')) }}
 {%- endmacro %}
 
 {#-
-  The moments the window scores are computed for: as_of itself, and each day of the tracking
-  range [tracking_from, tracking_to] at its last second (as_of on the day of as_of).
-  Returns a list of 'YYYY-MM-DD HH:MM:SS' strings, oldest first.
+  The moments the window scores are computed for: as_of, and each day of the tracking range
+  [tracking_from, tracking_to] at its last second (as_of itself on the day of as_of).
+  Returns ('YYYY-MM-DD HH:MM:SS', is_tracking_day) pairs, oldest first. Without a range the
+  tracking day is the day of as_of.
 -#}
 {% macro score_points() %}
     {%- set as_of = eros_volume.as_of_datetime() -%}
     {%- set first = var('tracking_from') -%}
     {%- set last = var('tracking_to') -%}
-    {%- set points = [as_of.strftime('%Y-%m-%d %H:%M:%S')] -%}
-    {%- if first is not none or last is not none -%}
+    {%- set as_of_text = as_of.strftime('%Y-%m-%d %H:%M:%S') -%}
+    {%- set points = [] -%}
+    {%- if first is none and last is none -%}
+        {%- do points.append((as_of_text, true)) -%}
+    {%- else -%}
         {%- set first_day = eros_volume.parse_timestamp_var('tracking_from', first or last).date() -%}
         {%- set last_day = eros_volume.parse_timestamp_var('tracking_to', last or first).date() -%}
         {%- if last_day < first_day -%}
@@ -67,9 +79,10 @@
         {%- for offset in range((last_day - first_day).days + 1) -%}
             {%- set day = first_day + modules.datetime.timedelta(days=offset) -%}
             {%- if day != as_of.date() -%}
-                {%- do points.append(day.strftime('%Y-%m-%d') ~ ' 23:59:59') -%}
+                {%- do points.append((day.strftime('%Y-%m-%d') ~ ' 23:59:59', true)) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- do points.append((as_of_text, first_day <= as_of.date() <= last_day)) -%}
     {%- endif -%}
     {{- return(points | sort) -}}
 {% endmacro %}
@@ -77,7 +90,7 @@
 {#- The earliest moment any model needs messages from. -#}
 {% macro messages_needed_from() %}
     {%- set first = modules.datetime.datetime.strptime(
-        eros_volume.score_points()[0], '%Y-%m-%d %H:%M:%S') -%}
+        eros_volume.score_points()[0][0], '%Y-%m-%d %H:%M:%S') -%}
     {%- set days = [2 * var('score_window_days'), var('analytics_summary_days')] | max -%}
     {{- return((first - modules.datetime.timedelta(days=days)).strftime('%Y-%m-%d %H:%M:%S')) -}}
 {% endmacro %}
@@ -88,3 +101,14 @@
         eros_volume.messages_needed_from(), '%Y-%m-%d %H:%M:%S') -%}
     {{- return((first - modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d')) -}}
 {% endmacro %}
+
+{#- score_points() as rows (score_at, is_tracking_day). -#}
+{% macro score_points_select() -%}
+    {%- for score_at, is_tracking_day in eros_volume.score_points() -%}
+    select
+        {{ eros_volume.timestamp_literal(score_at) }} as score_at,
+        {{ is_tracking_day }} as is_tracking_day
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}

@@ -79,3 +79,29 @@
 {% macro duckdb__flag_count(flag_list_expression) -%}
     len({{ flag_list_expression }})
 {%- endmacro %}
+
+{#- Whole days from one date to another (later minus earlier). -#}
+{% macro days_between(start_date, end_date) %}
+    {{- return(adapter.dispatch('days_between', 'eros_volume')(start_date, end_date)) -}}
+{% endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(start_date, end_date) -%}
+    ({{ end_date }} - {{ start_date }})
+{%- endmacro %}
+
+{#- A timestamp or date moved by a whole number of days. -#}
+{% macro add_days(expression, days) %}
+    {{- return(adapter.dispatch('add_days', 'eros_volume')(expression, days)) -}}
+{% endmacro %}
+
+{% macro default__add_days(expression, days) -%}
+    {{ dbt.dateadd('day', days, expression) }}
+{%- endmacro %}
+
+{% macro duckdb__add_days(expression, days) -%}
+    ({{ expression }} + to_days({{ days }}))
+{%- endmacro %}

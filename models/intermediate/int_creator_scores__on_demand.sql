@@ -17,18 +17,20 @@ scoring_messages as (
         points.score_at,
         points.tracking_date,
         points.is_as_of,
+        points.is_tracking_day,
         messages.creator_id,
         messages.earnings,
         messages.revenue_per_send,
         messages.view_rate,
         messages.purchase_rate,
-        messages.sent_at > {{ dbt.dateadd('day', -var('score_window_days'), 'points.score_at') }}
+        messages.sent_at > {{ eros_volume.add_days('points.score_at', -var('score_window_days')) }}
             as is_current
     from points
     inner join messages
         on
-            messages.sent_at > {{ dbt.dateadd('day', -2 * var('score_window_days'), 'points.score_at') }}
-            and messages.sent_at <= points.score_at
+            points.score_at >= messages.sent_at
+            and {{ eros_volume.add_days('points.score_at', -2 * var('score_window_days')) }}
+            < messages.sent_at
     where messages.is_scoring_message
 ),
 
@@ -38,6 +40,7 @@ windows as (
         score_at,
         tracking_date,
         is_as_of,
+        is_tracking_day,
         count(case when is_current then 1 end) as current_messages,
         count(case when not is_current then 1 end) as previous_messages,
         avg(case when is_current then revenue_per_send end) as current_revenue_per_send,
@@ -50,7 +53,7 @@ windows as (
         avg(case when is_current then earnings end) as current_avg_earnings,
         stddev_pop(case when is_current then earnings end) as current_earnings_stddev
     from scoring_messages
-    group by creator_id, score_at, tracking_date, is_as_of
+    group by creator_id, score_at, tracking_date, is_as_of, is_tracking_day
 ),
 
 metrics as (
@@ -59,6 +62,7 @@ metrics as (
         score_at,
         tracking_date,
         is_as_of,
+        is_tracking_day,
         current_messages,
         previous_messages,
         current_messages >= {{ var('min_messages_for_scores') }} as has_enough_messages,
@@ -71,14 +75,18 @@ metrics as (
             ~ ' then current_earnings_stddev / current_avg_earnings else 0 end') }}
             as earnings_volatility,
         {#- An empty previous window reads as equal to the current one: no change. -#}
-        case when previous_messages = 0 then 0 else
-            {{ eros_volume.pct_change('current_revenue_per_send', 'previous_revenue_per_send') }}
+        case
+            when previous_messages = 0 then 0
+            else {{ eros_volume.pct_change(
+                'current_revenue_per_send', 'previous_revenue_per_send') }}
         end as revenue_per_send_change,
-        case when previous_messages = 0 then 0 else
-            {{ eros_volume.pct_change('current_view_rate', 'previous_view_rate') }}
+        case
+            when previous_messages = 0 then 0
+            else {{ eros_volume.pct_change('current_view_rate', 'previous_view_rate') }}
         end as view_rate_change,
-        case when previous_messages = 0 then 0 else
-            {{ eros_volume.pct_change('current_purchase_rate', 'previous_purchase_rate') }}
+        case
+            when previous_messages = 0 then 0
+            else {{ eros_volume.pct_change('current_purchase_rate', 'previous_purchase_rate') }}
         end as purchase_rate_change
     from windows
     where current_messages > 0

@@ -26,7 +26,8 @@ chosen as (
         saturation_score as raw_saturation_score,
         opportunity_score as raw_opportunity_score,
         {{ eros_volume.clamp_score('saturation_score') }} as saturation_score,
-        {{ eros_volume.clamp_score('coalesce(opportunity_score, ' ~ var('default_opportunity') ~ ')') }}
+        {{ eros_volume.clamp_score(
+            'coalesce(opportunity_score, ' ~ var('default_opportunity') ~ ')') }}
             as opportunity_score,
         coalesce(revenue_per_send_trend, {{ var('default_trend') }}) as revenue_trend,
         {{ eros_volume.score_out_of_range('saturation_score') }} as saturation_clamped,

@@ -2,17 +2,14 @@
 with
 
 points as (
-    {%- for point in eros_volume.score_points() %}
-    select
-        {{ dbt.cast("'" ~ point ~ "'", 'timestamp') }} as score_at
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    {{ eros_volume.score_points_select() }}
 ),
 
 final as (
     select
         score_at,
-        {{ dbt.cast('score_at', 'date') }} as tracking_date,
+        is_tracking_day,
+        cast(score_at as date) as tracking_date,
         score_at = {{ eros_volume.as_of() }} as is_as_of
     from points
 )

@@ -27,7 +27,7 @@ final as (
         profiles.slang_level,
         configs.volume_level as dynamic_volume_level,
         row_number() over (
-            order by profiles.current_total_earnings desc nulls last, profiles.creator_id
+            order by profiles.current_total_earnings desc nulls last, profiles.creator_id asc
         ) as earnings_rank
     from profiles
     inner join configs

@@ -10,7 +10,8 @@ recent as (
     from messages
     where
         is_scoring_message
-        and sent_at > {{ dbt.dateadd('day', -var('analytics_summary_days'), eros_volume.as_of()) }}
+        and sent_at
+        > {{ eros_volume.add_days(eros_volume.as_of(), -var('analytics_summary_days')) }}
 ),
 
 final as (

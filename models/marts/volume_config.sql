@@ -61,15 +61,20 @@ multiplied as (
             as opportunity_multiplier,
         {{ eros_volume.volume_multiplier('saturation_score', 'opportunity_score') }}
             as volume_multiplier,
-        {{ eros_volume.trend_adjustment('revenue_trend') }} as trend_adjustment,
-        {{ eros_volume.revenue_items_uncapped(
-            'base_revenue_items', 'saturation_score', 'opportunity_score', 'revenue_trend') }}
-            as revenue_uncapped,
-        {{ eros_volume.scaled_items('base_engagement_items', 'saturation_score', 'opportunity_score') }}
-            as engagement_uncapped,
-        {{ eros_volume.scaled_items('base_retention_items', 'saturation_score', 'opportunity_score') }}
-            as retention_uncapped
+        {{ eros_volume.trend_adjustment('revenue_trend') }} as trend_adjustment
     from joined
+),
+
+scaled as (
+    select
+        *,
+        {{ eros_volume.revenue_items_uncapped(
+            'base_revenue_items', 'volume_multiplier', 'revenue_trend') }} as revenue_uncapped,
+        {{ eros_volume.scaled_items('base_engagement_items', 'volume_multiplier') }}
+            as engagement_uncapped,
+        {{ eros_volume.scaled_items('base_retention_items', 'volume_multiplier') }}
+            as retention_uncapped
+    from multiplied
 ),
 
 capped as (
@@ -77,8 +82,9 @@ capped as (
         *,
         {{ eros_volume.cap_revenue('revenue_uncapped') }} as revenue_items_per_day,
         {{ eros_volume.cap_engagement('engagement_uncapped') }} as engagement_items_per_day,
-        {{ eros_volume.cap_retention('retention_uncapped', 'page_type') }} as retention_items_per_day
-    from multiplied
+        {{ eros_volume.cap_retention('retention_uncapped', 'page_type') }}
+            as retention_items_per_day
+    from scaled
 ),
 
 described as (

@@ -3,6 +3,7 @@
   and per day of the tracking range (default: the day of as_of). `eros-volume track` upserts them
   into the operational database. Scores are the on-demand scores of the same moment.
 -#}
+
 with
 
 scores as (
@@ -14,19 +15,10 @@ base_volumes as (
     select * from {{ ref('int_creator_base_volumes') }}
 ),
 
-{%- set tracking_from = var('tracking_from') -%}
-{%- set tracking_to = var('tracking_to') %}
-
 days as (
     select *
     from scores
-    {%- if tracking_from is none and tracking_to is none %}
-    where is_as_of
-    {%- else %}
-    where tracking_date between
-        {{ dbt.cast("'" ~ (tracking_from or tracking_to) ~ "'", 'date') }}
-        and {{ dbt.cast("'" ~ (tracking_to or tracking_from) ~ "'", 'date') }}
-    {%- endif %}
+    where is_tracking_day
 ),
 
 final as (
@@ -47,7 +39,8 @@ final as (
         days.saturation_score,
         days.opportunity_score,
         {{ eros_volume.cap_revenue(eros_volume.revenue_items_uncapped(
-            'base_volumes.base_revenue_items', 'days.saturation_score', 'days.opportunity_score',
+            'base_volumes.base_revenue_items',
+            eros_volume.volume_multiplier('days.saturation_score', 'days.opportunity_score'),
             'coalesce(days.revenue_per_send_change, 0)')) }}
         - base_volumes.base_revenue_items as recommended_volume_delta,
         days.score_at as calculated_at

@@ -17,7 +17,8 @@ final as (
         revenue_trend,
         data_source,
         tracking_date,
-        {{ dbt.datediff('tracking_date', eros_volume.as_of_date(), 'day') }} as tracking_age_days,
+        {{ eros_volume.days_between('tracking_date', eros_volume.as_of_date()) }}
+            as tracking_age_days,
         saturation_score > {{ var('saturation_high_above') }} as is_over_saturated,
         {{ eros_volume.opportunity_band('opportunity_score', 'saturation_score') }} = 'high'
             as is_high_opportunity,

@@ -48,7 +48,7 @@ windowed as (
         case when sent_count > 0 then 1.0 * purchased_count / sent_count end as purchase_rate
     from typed
     where
-        sent_at > {{ dbt.cast("'" ~ eros_volume.messages_needed_from() ~ "'", 'timestamp') }}
+        sent_at > {{ eros_volume.timestamp_literal(eros_volume.messages_needed_from()) }}
         and sent_at <= {{ eros_volume.as_of() }}
 )
 

@@ -31,9 +31,12 @@ typed as (
 recent as (
     select
         *,
-        {{ dbt.datediff('tracking_date', eros_volume.as_of_date(), 'day') }} as tracking_age_days
+        {{ eros_volume.days_between('tracking_date', eros_volume.as_of_date()) }}
+            as tracking_age_days
     from typed
-    where tracking_date >= {{ dbt.dateadd('day', -var('monitor_history_days'), eros_volume.as_of_date()) }}
+    where
+        tracking_date
+        >= {{ eros_volume.add_days(eros_volume.as_of_date(), -var('monitor_history_days')) }}
 )
 
 select * from recent
