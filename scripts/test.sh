@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every check of the project, from a fresh clone: install into .venv, then dbt build (models,
+# seeds, data and unit tests) into a scratch file, sqlfluff, ruff and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+echo "== dbt build (demo data, all data and unit tests)"
+EROS_VOLUME_DB="$scratch/ci.duckdb" EROS_RAW_DB="" dbt build --profiles-dir . --project-dir .
+
+echo "== sqlfluff lint"
+sqlfluff lint models tests
+
+echo "== ruff"
+ruff check python scripts
+
+echo "== pytest"
+pytest "$@"
