@@ -112,3 +112,10 @@
     {% endif -%}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- The day before the oldest tracking row any model needs, as 'YYYY-MM-DD'. -#}
+{% macro tracking_needed_from_day() %}
+    {%- set days = var('monitor_history_days') + 1 -%}
+    {%- set first = eros_volume.as_of_datetime() - modules.datetime.timedelta(days=days) -%}
+    {{- return(first.strftime('%Y-%m-%d')) -}}
+{% endmacro %}

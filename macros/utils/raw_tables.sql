@@ -13,15 +13,18 @@
 {% endmacro %}
 
 {#-
-  select_raw(table_name, columns, required_columns, optional_table)
+  select_raw(table_name, columns, required_columns, optional_table, raw_filter)
   Selects `columns` (name -> type) from a raw table, each cast with try_cast, so that text from
   SQLite and typed DuckDB columns read the same. A missing column in `required_columns`, or a
   missing table unless `optional_table`, is a compile error naming it; any other missing column
-  reads as null; a missing optional table reads as no rows.
+  reads as null; a missing optional table reads as no rows. `raw_filter` is a condition on raw
+  columns with literals only; it runs inside the raw database where it can (SQLite: through
+  sqlite_query, so SQLite's own index skips old history), before any cast.
 -#}
-{% macro select_raw(table_name, columns, required_columns=[], optional_table=false) %}
+{% macro select_raw(table_name, columns, required_columns=[], optional_table=false, raw_filter=none) %}
     {%- set relation = eros_volume.raw_relation(table_name) -%}
     {%- set present = none -%}
+    {%- set found = none -%}
     {%- if execute and target.name != 'lint' -%}
         {%- set found = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier
@@ -41,7 +44,7 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if execute and target.name != 'lint' and present is none %}
+    {%- if execute and target.name != 'lint' and found is none %}
     select
         {%- for name, type in columns.items() %}
         {{ eros_volume.typed_null(type) }} as {{ name }}{{ "," if not loop.last }}
@@ -56,6 +59,30 @@
         {{ eros_volume.typed_null(type) }} as {{ name }}{{ "," if not loop.last }}
         {%- endif %}
         {%- endfor %}
-    from {{ relation }}
+    from {{ eros_volume.raw_scan(relation, columns, present, raw_filter) }}
     {%- endif %}
+{% endmacro %}
+
+{#- The raw relation, filtered inside the raw database when it is SQLite. -#}
+{% macro raw_scan(relation, columns, present, raw_filter) %}
+    {%- if raw_filter is none -%}
+        {{- return(relation) -}}
+    {%- endif -%}
+    {%- if present is not none and eros_volume.raw_database_type() == 'sqlite' -%}
+        {%- set names = [] -%}
+        {%- for name in columns if name in present -%}{%- do names.append(name) -%}{%- endfor -%}
+        {%- set query = 'select ' ~ names | join(', ') ~ ' from ' ~ relation.identifier
+            ~ ' where ' ~ raw_filter -%}
+        {{- return("sqlite_query('" ~ relation.database ~ "', '" ~ query.replace("'", "''")
+            ~ "') as raw_rows") -}}
+    {%- endif -%}
+    {{- return('(select * from ' ~ relation ~ ' where ' ~ raw_filter ~ ') as raw_rows') -}}
+{% endmacro %}
+
+{#- 'sqlite', 'duckdb' or none (demo seeds / lint), from the attached raw database. -#}
+{% macro raw_database_type() %}
+    {%- if not (execute and eros_volume.raw_mode()) -%}{{ return(none) }}{%- endif -%}
+    {%- set result = run_query(
+        "select type from duckdb_databases() where database_name = 'raw_db'") -%}
+    {{- return(result.columns[0].values()[0] if result.rows | length else none) -}}
 {% endmacro %}

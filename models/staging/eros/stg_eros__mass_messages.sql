@@ -1,7 +1,7 @@
 {#-
-  Only the messages a build can use: from the earliest window start to as_of. The text
-  comparison on sending_time (a day early, so any time format of that day passes) lets the raw
-  database skip old history before any cast; the exact bounds follow on the typed value.
+  Only the messages a build can use: from the earliest window start to as_of. The raw filter on
+  sending_time (a day early, so any time format of that day passes) runs in the raw database and
+  skips old history before any cast; the exact bounds follow on the typed value.
 -#}
 with
 
@@ -20,7 +20,7 @@ source as (
     }, required_columns=[
         'creator_id', 'sending_time', 'message_type',
         'sent_count', 'viewed_count', 'purchased_count', 'earnings',
-    ]) }}
+    ], raw_filter="sending_time >= '" ~ eros_volume.messages_needed_from_day() ~ "'") }}
 ),
 
 typed as (
@@ -36,7 +36,6 @@ typed as (
         purchased_count,
         coalesce(earnings, 0) as earnings
     from source
-    where sending_time >= '{{ eros_volume.messages_needed_from_day() }}'
 ),
 
 windowed as (

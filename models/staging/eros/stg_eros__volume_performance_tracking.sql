@@ -11,7 +11,8 @@ source as (
         'revenue_per_send_trend': 'double',
         'calculated_at': 'varchar',
     }, required_columns=['creator_id', 'tracking_date', 'tracking_period', 'saturation_score'],
-    optional_table=true) }}
+    optional_table=true,
+    raw_filter="tracking_date >= '" ~ eros_volume.tracking_needed_from_day() ~ "'") }}
 ),
 
 typed as (
