@@ -29,7 +29,8 @@ DEMO_TABLES = (
 def demo_rows(table: str) -> list[dict[str, str | None]]:
     """A demo seed's rows as read from the CSV (empty fields are None)."""
     with (DEMO_DIR / f"{table}.csv").open(newline="") as handle:
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
+        rows = csv.DictReader(handle)
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in rows]
 
 
 def write_sqlite(path: Path, tables: dict[str, list[dict]] | None = None) -> Path:
