@@ -1,4 +1,5 @@
-"""The eros-volume command line: build, show and the legacy lookups (more in later commands)."""
+"""The eros-volume command line: build, show, the legacy lookups, the tracking job (track),
+the demo database (demo-db), the monitoring dashboard and the volume_assignments audit."""
 
 from __future__ import annotations
 
@@ -113,6 +114,70 @@ def cmd_profile(args: argparse.Namespace) -> None:
     emit(answer(api.connect(args.db).get_creator_profile(args.creator)), True)
 
 
+def cmd_track(args: argparse.Namespace) -> None:
+    import os
+
+    from .build import RAW_ENV
+    from .track import track
+
+    if not (args.raw or os.environ.get(RAW_ENV)):
+        raise UsageError(
+            f"the tracking job writes to an operational database: give --raw PATH or set {RAW_ENV}"
+        )
+    result = track(
+        raw=args.raw,
+        as_of=args.as_of,
+        tracking_from=getattr(args, "from"),
+        tracking_to=args.to,
+        echo=not args.quiet,
+    )
+    if not result.rows:
+        print(
+            f"no creator had enough messages to be scored: nothing written to {result.raw}",
+            file=sys.stderr,
+        )
+        return
+    print(result.summary())
+
+
+def cmd_demo_db(args: argparse.Namespace) -> None:
+    import os
+
+    from .demo import days_to_today, write_demo_db
+
+    if os.path.lexists(args.path) and not args.force:
+        raise UsageError(f"{args.path} exists; use --force to replace it")
+    days = days_to_today() if args.shift_to_today else 0
+    counts = write_demo_db(args.path, force=args.force, shift_days=days)
+    rows = ", ".join(f"{table} {n}" for table, n in counts.items())
+    print(f"wrote {args.path} (SQLite, original schema): {rows}")
+    if days:
+        print(
+            f"every date and timestamp moved by {days} days: try `eros-volume track --raw "
+            f"{args.path}` and `eros-volume build --raw {args.path}`"
+        )
+    else:
+        from .demo import demo_as_of
+
+        print(
+            f"the demo is dated around {demo_as_of()}: try `eros-volume track --raw "
+            f"{args.path} --as-of '{demo_as_of()}'` and the same --as-of with build"
+        )
+
+
+def cmd_dashboard(args: argparse.Namespace) -> None:
+    from .dashboard import write_dashboard
+
+    print(write_dashboard(db=args.db, out=args.out))
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    from .audit import audit, render
+
+    result = audit(args.db)
+    emit(result, args.json, lambda r: render(r, table))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="eros-volume", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -144,6 +209,42 @@ def parser() -> argparse.ArgumentParser:
 
     sub = command("profile", cmd_profile, "creator profile with volume configuration (JSON)")
     sub.add_argument("creator", help="creator_id or page_name")
+
+    sub = commands.add_parser(
+        "track",
+        help="tracking job: upsert the day's scores into the raw database",
+        description="Compute the tracking rows of the day of --as-of (or of each day of "
+        "--from..--to) and upsert them into the operational database's "
+        "volume_performance_tracking table, in one transaction. The only command that writes "
+        "to the raw database.",
+    )
+    sub.set_defaults(handler=cmd_track)
+    sub.add_argument("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
+    sub.add_argument("--as-of", help="'YYYY-MM-DD HH:MM:SS' (default: now, in raw_timezone)")
+    sub.add_argument("--from", metavar="DATE", help="backfill from this day (YYYY-MM-DD)")
+    sub.add_argument("--to", metavar="DATE", help="backfill to this day (default: --from)")
+    sub.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
+
+    sub = commands.add_parser(
+        "demo-db",
+        help="write the bundled demo data as a SQLite database in the original schema",
+        description="Write the bundled demo data as a SQLite database in the original schema, "
+        "to try track and every --raw command on.",
+    )
+    sub.set_defaults(handler=cmd_demo_db)
+    sub.add_argument("path", help="the SQLite file to write")
+    sub.add_argument("--force", action="store_true", help="replace an existing file")
+    sub.add_argument(
+        "--shift-to-today",
+        action="store_true",
+        help="move every date and timestamp so that the demo's as_of day is today",
+    )
+
+    sub = command("dashboard", cmd_dashboard, "write the monitoring dashboard (one HTML file)")
+    sub.add_argument("--out", help="HTML file to write (default: dashboard.html beside the build)")
+
+    sub = command("audit", cmd_audit, "legacy volume_assignments against the dynamic result")
+    sub.add_argument("--json", action="store_true", help="JSON output")
     return top
 
 
