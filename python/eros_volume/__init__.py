@@ -16,7 +16,7 @@ def get_volume_config(creator_id: str) -> dict:
 
 def get_volume_assignment(creator_id: str) -> dict:
     """Deprecated legacy shape of the volume configuration; emits a DeprecationWarning."""
-    return connect().get_volume_assignment(creator_id)
+    return connect().get_volume_assignment(creator_id, _stacklevel=3)
 
 
 def get_active_creators(tier: int | str | None = None, page_type: str | None = None) -> dict:

@@ -7,7 +7,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .store import default_db_path, fetch_dicts, read_connection
+import duckdb
+
+from .store import StoreUnavailable, default_db_path, fetch_dicts, read_connection
 
 CREATOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 PAGE_TYPES = ("paid", "free")
@@ -33,8 +35,14 @@ class VolumeStore:
         self.path = Path(path) if path is not None else default_db_path()
 
     def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        with read_connection(self.path) as con:
-            return fetch_dicts(con, sql, params or {})
+        try:
+            with read_connection(self.path) as con:
+                return fetch_dicts(con, sql, params or {})
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            reason = str(exc).splitlines()[0]
+            raise StoreUnavailable(
+                f"{self.path} is not an eros-volume build (run `eros-volume build`): {reason}"
+            ) from exc
 
     def get_volume_config(self, creator_id: str) -> dict[str, Any]:
         """The creator's volume_config row: tier, per-day volumes, scores and their source."""
@@ -45,12 +53,14 @@ class VolumeStore:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
 
-    def get_volume_assignment(self, creator_id: str) -> dict[str, Any]:
+    def get_volume_assignment(self, creator_id: str, *, _stacklevel: int = 2) -> dict[str, Any]:
         """Deprecated: the legacy assignment shape, now from the dynamic calculation."""
+        # The warning names the caller's line (_stacklevel=3 from the module-level function), so
+        # that Python's default filters show it to a script that calls it.
         warnings.warn(
             "get_volume_assignment is deprecated; use get_volume_config()",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=_stacklevel,
         )
         if error := _invalid_creator_id(creator_id):
             return error
@@ -67,7 +77,7 @@ class VolumeStore:
     def get_active_creators(
         self, tier: int | str | None = None, page_type: str | None = None
     ) -> dict[str, Any]:
-        """Active creators by earnings, optionally by performance tier / volume level and page type."""
+        """Active creators by earnings, optionally by performance tier / level and page type."""
         where = ["true"]
         params: dict[str, Any] = {}
         if page_type is not None:

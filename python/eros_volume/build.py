@@ -32,6 +32,15 @@ class BuildError(RuntimeError):
     """A build (or its input) failed; the message is one line for the user."""
 
 
+class BuildInputError(BuildError):
+    """The input is wrong (an argument, or the raw database's path, tables or columns), not the
+    build: the CLI exits 2 for it, as for any bad input."""
+
+
+# dbt failures that name a problem of the raw database (macros/utils/raw_tables.sql).
+RAW_INPUT_FAILURES = ("raw database is missing", "raw table ")
+
+
 def parse_timestamp(text: str, what: str = "--as-of") -> str:
     """'YYYY-MM-DD HH:MM:SS' (or ISO 'T') normalised, else BuildError."""
     for fmt in TIMESTAMP_FORMATS:
@@ -39,30 +48,30 @@ def parse_timestamp(text: str, what: str = "--as-of") -> str:
             return dt.datetime.strptime(text.strip(), fmt).strftime(TIMESTAMP_FORMATS[0])
         except ValueError:
             continue
-    raise BuildError(f"{what} is not a timestamp 'YYYY-MM-DD HH:MM:SS': {text!r}")
+    raise BuildInputError(f"{what} is not a timestamp 'YYYY-MM-DD HH:MM:SS': {text!r}")
 
 
 def parse_date(text: str, what: str) -> str:
     try:
         return dt.date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        raise BuildError(f"{what} is not a date 'YYYY-MM-DD': {text!r}") from None
+        raise BuildInputError(f"{what} is not a date 'YYYY-MM-DD': {text!r}") from None
 
 
 def raw_database_kind(path: str | Path) -> str:
     """'sqlite' or 'duckdb' from the file's header, else BuildError."""
     path = Path(path)
     if not path.exists():
-        raise BuildError(f"raw database not found: {path}")
+        raise BuildInputError(f"raw database not found: {path}")
     if not path.is_file():
-        raise BuildError(f"raw database is not a file: {path}")
+        raise BuildInputError(f"raw database is not a file: {path}")
     with path.open("rb") as handle:
         head = handle.read(16)
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head[8:12] == DUCKDB_MAGIC:
         return "duckdb"
-    raise BuildError(f"raw database is neither SQLite nor DuckDB: {path}")
+    raise BuildInputError(f"raw database is neither SQLite nor DuckDB: {path}")
 
 
 def dbt_executable() -> str:
@@ -126,7 +135,7 @@ def dbt_vars(
     tracking_to: str | None = None,
 ) -> list[str]:
     values: dict[str, str] = {}
-    if as_of:
+    if as_of is not None:
         values["as_of"] = parse_timestamp(as_of)
     if tracking_from:
         values["tracking_from"] = parse_date(tracking_from, "--from")
@@ -174,7 +183,9 @@ def build(
         try:
             code, lines = run_dbt(arguments, dbt_env(temporary, raw_path), echo=echo)
             if code != 0:
-                raise BuildError(f"build failed, {db_path} unchanged: {dbt_failure(lines)}")
+                reason = dbt_failure(lines)
+                error = BuildInputError if reason.startswith(RAW_INPUT_FAILURES) else BuildError
+                raise error(f"build failed, {db_path} unchanged: {reason}")
             with duckdb.connect(str(temporary)) as con:
                 con.execute("checkpoint")
             os.replace(temporary, db_path)

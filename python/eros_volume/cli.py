@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import api
-from .build import BuildError, build
+from .build import BuildError, BuildInputError, build
 from .store import StoreUnavailable
 
 SHOW_COLUMNS = (
@@ -254,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(args)
     except (UsageError, BuildError, StoreUnavailable) as exc:
         print(f"eros-volume: error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, UsageError) else 1
+        return 2 if isinstance(exc, UsageError | BuildInputError) else 1
     except BrokenPipeError:
         return 0
     return 0

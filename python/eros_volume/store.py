@@ -37,21 +37,24 @@ def default_db_path() -> Path:
 
 @contextmanager
 def read_connection(
-    path: str | Path, retry_seconds: float = RETRY_SECONDS
+    path: str | Path, retry_seconds: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to ``path``, retried with backoff while missing or locked."""
+    """A read-only connection to ``path``, retried with backoff while missing or locked
+    (for ``retry_seconds``, default ``RETRY_SECONDS`` read at call time)."""
     path = Path(path)
-    deadline = time.monotonic() + retry_seconds
+    wait = RETRY_SECONDS if retry_seconds is None else retry_seconds
+    deadline = time.monotonic() + wait
     delay = 0.005
     while True:
         try:
             if not path.is_file():
                 raise FileNotFoundError(path)
-            con = duckdb.connect(str(path), read_only=True)
+            con = open_read_only(path)
             break
         except (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError) as exc:
             if time.monotonic() >= deadline:
-                hint = "run `eros-volume build` first" if isinstance(exc, FileNotFoundError) else exc
+                missing = isinstance(exc, FileNotFoundError)
+                hint = "run `eros-volume build` first" if missing else exc
                 raise StoreUnavailable(f"cannot read {path}: {hint}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
@@ -59,6 +62,27 @@ def read_connection(
         yield con
     finally:
         con.close()
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB with the build file at ``path`` attached read-only and in use.
+
+    Not ``duckdb.connect(path)``: DuckDB keeps one database instance per path in a process, and
+    while any thread still holds a connection to it, a new connection gets that instance, i.e. the
+    file as it was before a build swapped a new one in (stale answers for as long as lookups
+    overlap). An ATTACH opens whatever file is at ``path`` now."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' (read_only)")
+        row = con.execute(
+            "select database_name from duckdb_databases() where path is not null and readonly"
+        ).fetchone()
+        assert row is not None
+        con.execute(f'use "{row[0]}"')
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def plain(value: Any) -> Any:

@@ -1,0 +1,265 @@
+"""Builds from an operational raw database (SPEC 1): a SQLite file made here with the original
+CREATE TABLE statements, or a DuckDB file; the raw file is never written; missing required tables
+and columns are named, missing optional ones read as null / no rows."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import DEMO_AS_OF, DEMO_TABLES, demo_rows, write_sqlite
+
+import eros_volume
+from eros_volume.extensions import duckdb_config, ensure_sqlite_extension
+
+SCRIPT = Path(sys.executable).with_name("eros-volume")
+COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "eros_volume.cli"]
+# The marts the wrapper and the analysts read (SPEC 7 and 8).
+MARTS = (
+    "volume_config",
+    "active_creators",
+    "volume_assignment",
+    "volume_score_monitor",
+    "volume_assignment_audit",
+    "creator_profile",
+    "creator_analytics_summary",
+    "creator_top_content_types",
+)
+OPTIONAL_TABLES = (
+    "creator_personas",
+    "top_content_types",
+    "volume_performance_tracking",
+    "volume_assignments",
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "EROS_RAW_DB"}
+    return subprocess.run(
+        [*COMMAND, *map(str, args)], capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def raw_sqlite(
+    path: Path,
+    tables: dict[str, list[dict]] | None = None,
+    drop_tables: Iterable[str] = (),
+    drop_columns: Mapping[str, Iterable[str]] | None = None,
+) -> Path:
+    """A SQLite raw database in the original schema, with some tables or columns removed."""
+    write_sqlite(path, tables)
+    with sqlite3.connect(path) as con:
+        for table in drop_tables:
+            con.execute(f"drop table {table}")
+        for table, columns in (drop_columns or {}).items():
+            for column in columns:
+                con.execute(f"alter table {table} drop column {column}")
+    con.close()
+    return path
+
+
+def sqlite_to_duckdb(source: Path, target: Path) -> Path:
+    """A DuckDB raw database with the SQLite file's tables (copied by the sqlite scanner)."""
+    ensure_sqlite_extension()
+    with duckdb.connect(str(target), config=duckdb_config()) as con:
+        con.execute(f"attach '{source}' as source (type sqlite, read_only)")
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'source'"
+            ).fetchall()
+            if not name.startswith("sqlite_")
+        ]
+        for table in tables:
+            con.execute(f"create table main.{table} as select * from source.{table}")
+        con.execute("detach source")
+    return target
+
+
+def mart_rows(db: Path, mart: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"select * from {mart} order by all").fetchall()
+
+
+def leftovers(directory: Path, keep: Iterable[str]) -> list[str]:
+    return sorted(
+        p.name
+        for p in directory.iterdir()
+        if p.name not in set(keep) and not p.name.endswith(".lock")
+    )
+
+
+@pytest.fixture(scope="module")
+def sqlite_build(demo_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo seeds, as SQLite in the original schema, built by the CLI with the demo's as_of."""
+    db = tmp_path_factory.mktemp("from_sqlite") / "eros_volume.duckdb"
+    before = digest(demo_sqlite)
+    result = run_cli("build", "--raw", demo_sqlite, "--as-of", DEMO_AS_OF, "--db", db, "--quiet")
+    return {"db": db, "result": result, "raw_before": before, "raw_after": digest(demo_sqlite)}
+
+
+@pytest.fixture(scope="module")
+def duckdb_build(demo_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The same tables in a DuckDB raw file, built through the API."""
+    directory = tmp_path_factory.mktemp("from_duckdb")
+    raw = sqlite_to_duckdb(demo_sqlite, directory / "raw.duckdb")
+    before = digest(raw)
+    db = eros_volume.build(
+        db=directory / "eros_volume.duckdb", raw=raw, as_of=DEMO_AS_OF, echo=False
+    )
+    return {"db": db, "raw": raw, "raw_before": before, "raw_after": digest(raw)}
+
+
+# --- the demo data through a raw database gives the demo build -----------------------------------
+
+
+def test_sqlite_build_by_cli(sqlite_build: dict[str, Any]) -> None:
+    result = sqlite_build["result"]
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"built {sqlite_build['db']}"
+
+
+def test_sqlite_raw_file_is_unchanged(sqlite_build: dict[str, Any], demo_sqlite: Path) -> None:
+    assert sqlite_build["raw_after"] == sqlite_build["raw_before"]
+    assert leftovers(demo_sqlite.parent, [demo_sqlite.name]) == []  # no -wal / -journal
+
+
+def test_sqlite_build_equals_demo_build(sqlite_build: dict[str, Any], demo_db: Path) -> None:
+    db = sqlite_build["db"]
+    configs = eros_volume.connect(db).all_volume_configs()
+    assert len(configs) == 52
+    assert configs == eros_volume.connect(demo_db).all_volume_configs()
+    for mart in MARTS:
+        assert mart_rows(db, mart) == mart_rows(demo_db, mart), mart
+
+
+def test_sqlite_build_answers_like_demo_build(sqlite_build: dict[str, Any], demo_db: Path) -> None:
+    from_sqlite, demo = eros_volume.connect(sqlite_build["db"]), eros_volume.connect(demo_db)
+    assert from_sqlite.get_active_creators() == demo.get_active_creators()
+    for row in demo_rows("creators"):
+        creator = row["creator_id"]
+        assert from_sqlite.get_creator_profile(creator) == demo.get_creator_profile(creator)
+    assert from_sqlite.get_volume_config("gracebennett")["volume_level"] == "High"
+
+
+def test_duckdb_raw_build_equals_demo_build(duckdb_build: dict[str, Any], demo_db: Path) -> None:
+    db = duckdb_build["db"]
+    assert eros_volume.connect(db).all_volume_configs() == (
+        eros_volume.connect(demo_db).all_volume_configs()
+    )
+    for mart in MARTS:
+        assert mart_rows(db, mart) == mart_rows(demo_db, mart), mart
+    assert duckdb_build["raw_after"] == duckdb_build["raw_before"]
+    assert leftovers(db.parent, [db.name, "raw.duckdb"]) == []
+
+
+# --- missing tables and columns ------------------------------------------------------------------
+
+
+def test_missing_required_table_is_named(tmp_path: Path) -> None:
+    raw = raw_sqlite(tmp_path / "no_messages.db", drop_tables=["mass_messages"])
+    before = digest(raw)
+    db = tmp_path / "eros_volume.duckdb"
+    result = run_cli("build", "--raw", raw, "--as-of", DEMO_AS_OF, "--db", db, "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("eros-volume: error: ")
+    assert "missing required table mass_messages" in lines[0]
+    assert not db.exists()
+    assert digest(raw) == before
+    assert leftovers(tmp_path, [raw.name]) == []
+
+
+# The missing required column (creators.current_active_fans) is the failed build of
+# test_concurrency.py, which also checks that the previous file keeps serving.
+
+
+def test_missing_optional_tables_and_columns_read_as_null(tmp_path: Path, demo_db: Path) -> None:
+    raw = raw_sqlite(
+        tmp_path / "lean.db",
+        drop_tables=["creator_personas", "top_content_types", "volume_assignments"],
+        drop_columns={
+            "creators": ["display_name", "timezone", "subscription_price", "persona_type"],
+            "volume_performance_tracking": ["opportunity_score"],
+        },
+    )
+    before = digest(raw)
+    db = eros_volume.build(
+        db=tmp_path / "eros_volume.duckdb", raw=raw, as_of=DEMO_AS_OF, echo=False
+    )
+    assert digest(raw) == before
+    store, demo = eros_volume.connect(db), eros_volume.connect(demo_db)
+
+    creators = store.get_active_creators()
+    assert creators["count"] == 49
+    for row in creators["creators"]:
+        for column in ("display_name", "timezone", "subscription_price", "persona_type"):
+            assert row[column] is None, (row["creator_id"], column)
+        for column in ("primary_tone", "emoji_frequency", "slang_level"):
+            assert row[column] is None, (row["creator_id"], column)
+        assert row["current_active_fans"] is not None or row["creator_id"] == "malformed_null_fans"
+
+    profile = store.get_creator_profile("gracebennett")
+    assert profile["creator"]["display_name"] is None
+    assert profile["creator"]["current_total_earnings"] == 51519.27
+    assert profile["top_content_types"] == []
+    assert (
+        profile["analytics_summary"]
+        == demo.get_creator_profile("grace_bennett")["analytics_summary"]
+    )
+
+    # A missing opportunity_score column reads as null: 50 with the flag, on every tracking row.
+    for before_row, row in zip(demo.all_volume_configs(), store.all_volume_configs(), strict=True):
+        assert row["creator_id"] == before_row["creator_id"]
+        if row["data_source"] == "volume_performance_tracking":
+            assert row["opportunity_score"] == 50.0
+            assert "opportunity_missing" in row["data_quality_flags"]
+            assert row["tracking_date"] == before_row["tracking_date"]
+            assert row["saturation_score"] == before_row["saturation_score"]
+        else:
+            assert row == before_row
+    grace = store.get_volume_config("grace_bennett")
+    assert (grace["data_source"], grace["tracking_date"]) == (
+        "volume_performance_tracking",
+        "2025-12-15",
+    )
+    assert mart_rows(db, "volume_assignment_audit") == []
+
+
+def test_empty_creators_and_only_required_tables(tmp_path: Path) -> None:
+    tables = {"creators": [], "mass_messages": demo_rows("mass_messages")}
+    raw = raw_sqlite(tmp_path / "empty.db", tables=tables, drop_tables=OPTIONAL_TABLES)
+    with sqlite3.connect(raw) as con:
+        names = {
+            name for (name,) in con.execute("select name from sqlite_master where type='table'")
+        }
+    con.close()
+    assert names & set(DEMO_TABLES) == {"creators", "mass_messages"}
+    db = eros_volume.build(
+        db=tmp_path / "eros_volume.duckdb", raw=raw, as_of=DEMO_AS_OF, echo=False
+    )
+    store = eros_volume.connect(db)
+    assert store.all_volume_configs() == []
+    assert store.get_active_creators() == {"creators": [], "count": 0}
+    assert store.get_active_creators(tier="High", page_type="free") == {"creators": [], "count": 0}
+    assert store.get_volume_config("grace_bennett") == {"error": "Creator not found: grace_bennett"}
+    assert store.get_creator_profile("gracebennett") == {"error": "Creator not found: gracebennett"}
+    # Marts with one row per creator are empty (the message summary is keyed by the messages).
+    for mart in MARTS:
+        if mart != "creator_analytics_summary":
+            assert mart_rows(db, mart) == [], mart
