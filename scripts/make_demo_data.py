@@ -475,9 +475,9 @@ def build_messages(creators: list[dict]) -> list[dict]:
     pending: list[tuple[str, str, dict]] = []  # (sending_time, creator_id, message)
 
     for salt, (cid, sc) in enumerate(SCENARIOS.items()):
-        for t, m in zip(spread(len(sc["prev"]), PREV_START, salt), sc["prev"]):
+        for t, m in zip(spread(len(sc["prev"]), PREV_START, salt), sc["prev"], strict=True):
             pending.append((t, cid, m))
-        for t, m in zip(spread(len(sc["cur"]), CUR_START, salt), sc["cur"]):
+        for t, m in zip(spread(len(sc["cur"]), CUR_START, salt), sc["cur"], strict=True):
             pending.append((t, cid, m))
         for t, m in sc.get("extra", []):
             pending.append((t, cid, m))

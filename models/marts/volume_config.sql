@@ -3,7 +3,8 @@
 with
 
 configs as (
-    select * from {{ ref('int_volume_config') }}
+    {#- Without the database name: the build file is renamed when it is swapped in. -#}
+    select * from {{ ref('int_volume_config').include(database=False) }}
 )
 
 select * from configs

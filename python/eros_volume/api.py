@@ -16,8 +16,6 @@ PAGE_TYPES = ("paid", "free")
 TIER_ERROR = "tier must be an integer performance tier or one of Low, Mid, High, Ultra"
 PAGE_TYPE_ERROR = "page_type must be 'paid' or 'free'"
 
-# Find a creator by creator_id or page_name; an exact creator_id wins over a page_name.
-_BY_CREATOR = "where creator_id = $id or page_name = $id order by (creator_id = $id) desc limit 1"
 
 
 def _invalid_creator_id(creator_id: Any) -> dict[str, str] | None:
@@ -44,11 +42,19 @@ class VolumeStore:
                 f"{self.path} is not an eros-volume build (run `eros-volume build`): {reason}"
             ) from exc
 
+    def _find(self, select: str, creator_id: str) -> list[dict[str, Any]]:
+        """Rows of ``select`` (a query ending in its FROM clause) for the creator_id, else for the
+        page_name: two indexed lookups rather than one OR that scans the table."""
+        key = {"id": creator_id}
+        rows = self._rows(f"{select} where creator_id = $id", key)
+        by_page = f"{select} where page_name = $id order by creator_id limit 1"
+        return rows or self._rows(by_page, key)
+
     def get_volume_config(self, creator_id: str) -> dict[str, Any]:
         """The creator's volume_config row: tier, per-day volumes, scores and their source."""
         if error := _invalid_creator_id(creator_id):
             return error
-        rows = self._rows(f"select * from volume_config {_BY_CREATOR}", {"id": creator_id})
+        rows = self._find("select * from volume_config", creator_id)
         if not rows:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
@@ -64,11 +70,11 @@ class VolumeStore:
         )
         if error := _invalid_creator_id(creator_id):
             return error
-        rows = self._rows(
+        rows = self._find(
             "select volume_level, ppv_per_day, bump_per_day, assigned_at, assigned_by,"
             " assigned_reason, is_deprecated as _deprecated, deprecation_message as _message"
-            f" from volume_assignment {_BY_CREATOR}",
-            {"id": creator_id},
+            " from volume_assignment",
+            creator_id,
         )
         if not rows:
             return {"error": f"Creator not found: {creator_id}"}
@@ -112,10 +118,10 @@ class VolumeStore:
         """Creator columns, 30-day analytics summary, volume config and top content types."""
         if error := _invalid_creator_id(creator_id):
             return error
-        creators = self._rows(
+        creators = self._find(
             "select * exclude (primary_tone, secondary_tone, emoji_frequency, slang_level)"
-            f" from creator_profile {_BY_CREATOR}",
-            {"id": creator_id},
+            " from creator_profile",
+            creator_id,
         )
         if not creators:
             return {"error": f"Creator not found: {creator_id}"}

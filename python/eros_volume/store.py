@@ -1,4 +1,4 @@
-"""Read-only access to the build file: short connections, parameterised queries, retry.
+"""Read-only access to the build file: cached read-only connections, short cursors, retry.
 
 A build swaps a finished file in with ``os.replace``, so a reader sees the old file or the new one,
 never a half-written one; while the path is briefly missing (first build) or locked, it retries.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,21 +36,49 @@ def default_db_path() -> Path:
     return project_root() / "build" / "eros_volume.duckdb"
 
 
+# One read-only connection per build file and process, reopened when a build swaps a new file
+# in (its identity changes); each lookup gets its own short-lived cursor. Opening a DuckDB file
+# costs ~10 ms, a cursor ~0.1 ms. A held read-only connection never blocks a build: builds write
+# a temporary file and rename it over the path.
+_OPEN: dict[str, tuple[tuple[int, int, int, int], duckdb.DuckDBPyConnection, str]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    stat = os.stat(path)
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _cursor(path: Path) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]:
+    """(connection, cursor) on the file now at ``path``; the caller keeps the connection
+    referenced while it uses the cursor."""
+    identity = _identity(path)
+    key = str(path.resolve())
+    with _OPEN_LOCK:
+        entry = _OPEN.get(key)
+        if entry is None or entry[0] != identity:
+            con = open_read_only(path)
+            alias = con.execute("select current_database()").fetchone()[0]
+            entry = _OPEN[key] = (identity, con, alias)
+        _, con, alias = entry
+        cursor = con.cursor()
+    cursor.execute(f'use "{alias}"')
+    return con, cursor
+
+
 @contextmanager
 def read_connection(
     path: str | Path, retry_seconds: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to ``path``, retried with backoff while missing or locked
-    (for ``retry_seconds``, default ``RETRY_SECONDS`` read at call time)."""
+    """A read-only cursor on the build file at ``path``, retried with backoff while it is missing
+    or locked (for ``retry_seconds``, default ``RETRY_SECONDS`` read at call time)."""
     path = Path(path)
     wait = RETRY_SECONDS if retry_seconds is None else retry_seconds
     deadline = time.monotonic() + wait
     delay = 0.005
     while True:
         try:
-            if not path.is_file():
-                raise FileNotFoundError(path)
-            con = open_read_only(path)
+            con, cursor = _cursor(path)
             break
         except (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError) as exc:
             if time.monotonic() >= deadline:
@@ -59,9 +88,10 @@ def read_connection(
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
     try:
-        yield con
+        yield cursor
     finally:
-        con.close()
+        cursor.close()
+        del con
 
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:

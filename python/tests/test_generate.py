@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+
 from eros_volume.extensions import duckdb_config, ensure_sqlite_extension
 from eros_volume.generate import RAW_SCHEMA_PATH, TABLES, generate
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import DEMO_AS_OF, DEMO_TABLES, demo_rows, write_sqlite
-from eros_volume.build import build
 from oracle import FIELDS, expected_configs, on_demand_scores, round_half_up
+
+from eros_volume.build import build
 
 FLOAT_FIELDS = {
     "saturation_score",
