@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,23 +88,33 @@ def run_dbt(
 ) -> tuple[int, list[str]]:
     """Run dbt in the project, streaming its log lines to stderr when echo; return code, lines."""
     root = project_root()
-    command = [dbt_executable(), *args, "--project-dir", str(root), "--profiles-dir", str(root)]
-    process = subprocess.Popen(
-        command,
-        cwd=root,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line.rstrip("\n"))
-        if echo:
-            sys.stderr.write(line)
-    return process.wait(), lines
+    with tempfile.TemporaryDirectory(prefix="eros-dbt-") as work:
+        # Each run its own target and log folders, so that runs into different files can overlap
+        # (a build, a track, a test) without sharing dbt's working files.
+        command = [
+            dbt_executable(),
+            *args,
+            "--project-dir", str(root),
+            "--profiles-dir", str(root),
+            "--target-path", str(Path(work) / "target"),
+            "--log-path", str(Path(work) / "logs"),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines: list[str] = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if echo:
+                sys.stderr.write(line)
+        return process.wait(), lines
 
 
 def dbt_failure(lines: list[str]) -> str:

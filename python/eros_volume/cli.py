@@ -165,6 +165,30 @@ def cmd_demo_db(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_generate(args: argparse.Namespace) -> None:
+    from .generate import generate
+
+    if args.creators < 1 or args.days < 1 or args.messages_per_creator_per_day < 0:
+        raise UsageError("--creators and --days must be at least 1, messages per day at least 0")
+    try:
+        counts = generate(
+            args.out,
+            args.creators,
+            args.days,
+            args.messages_per_creator_per_day,
+            fmt=args.format,
+            seed=args.seed,
+            as_of=args.as_of,
+            progress=not args.quiet,
+            overwrite=args.force,
+        )
+    except FileExistsError:
+        raise UsageError(f"{args.out} exists; use --force to replace it") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    print(json.dumps({"out": args.out, **counts}))
+
+
 def cmd_dashboard(args: argparse.Namespace) -> None:
     from .dashboard import write_dashboard
 
@@ -239,6 +263,22 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="move every date and timestamp so that the demo's as_of day is today",
     )
+
+    sub = commands.add_parser(
+        "generate",
+        help="write a deterministic raw database in the original schema (benchmarks)",
+        description="write a deterministic raw database in the original schema (benchmarks)",
+    )
+    sub.set_defaults(handler=cmd_generate)
+    sub.add_argument("--creators", type=int, required=True)
+    sub.add_argument("--days", type=int, required=True, help="days of message history")
+    sub.add_argument("--messages-per-creator-per-day", type=float, required=True)
+    sub.add_argument("--out", required=True, help="file to write")
+    sub.add_argument("--format", choices=("sqlite", "duckdb"), default="sqlite")
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--as-of", help="end of the history (default: today 12:00:00)")
+    sub.add_argument("--force", action="store_true", help="replace an existing file")
+    sub.add_argument("--quiet", action="store_true", help="no progress lines")
 
     sub = command("dashboard", cmd_dashboard, "write the monitoring dashboard (one HTML file)")
     sub.add_argument("--out", help="HTML file to write (default: dashboard.html beside the build)")
