@@ -18,16 +18,9 @@ from pathlib import Path
 
 from .build import BuildError, parse_timestamp
 from .extensions import project_root
+from .generate import RAW_SCHEMA_PATH as RAW_SCHEMA
+from .generate import TABLES
 
-RAW_SCHEMA = Path(__file__).with_name("raw_schema.sql")
-TABLES = (
-    "creators",
-    "creator_personas",
-    "mass_messages",
-    "volume_performance_tracking",
-    "top_content_types",
-    "volume_assignments",
-)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 

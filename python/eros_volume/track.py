@@ -62,7 +62,6 @@ COLUMNS = (
     "calculated_at",
 )
 REQUIRED = (*KEY, "saturation_score")
-RAW_SCHEMA = Path(__file__).with_name("raw_schema.sql")
 
 # A missing table is created in the original schema: raw_schema.sql's statement on SQLite, its
 # DuckDB rendering (generate.py, shared with the raw database generator) on DuckDB.
@@ -337,12 +336,12 @@ class _DuckdbWriter(_Writer):
 
 def sqlite_table_ddl() -> str:
     """raw_schema.sql's CREATE TABLE statement of volume_performance_tracking."""
-    from .generate import raw_schema_statements
+    from .generate import RAW_SCHEMA_PATH, raw_schema_statements
 
     for statement in raw_schema_statements()[0]:
         if statement.split("(", 1)[0].split()[-1].lower() == TABLE:
             return statement
-    raise TrackError(f"no CREATE TABLE {TABLE} in {RAW_SCHEMA}")
+    raise TrackError(f"no CREATE TABLE {TABLE} in {RAW_SCHEMA_PATH}")
 
 
 @contextmanager

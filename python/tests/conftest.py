@@ -11,19 +11,12 @@ import pytest
 
 from eros_volume.build import build
 from eros_volume.extensions import project_root
+from eros_volume.generate import RAW_SCHEMA_PATH as RAW_SCHEMA
+from eros_volume.generate import TABLES as DEMO_TABLES
 
 ROOT = project_root()
 DEMO_DIR = ROOT / "seeds" / "demo"
-RAW_SCHEMA = ROOT / "python" / "eros_volume" / "raw_schema.sql"
 DEMO_AS_OF = "2025-12-16 12:00:00"
-DEMO_TABLES = (
-    "creators",
-    "creator_personas",
-    "mass_messages",
-    "volume_performance_tracking",
-    "top_content_types",
-    "volume_assignments",
-)
 
 
 def demo_rows(table: str) -> list[dict[str, str | None]]:
