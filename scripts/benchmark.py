@@ -129,7 +129,7 @@ def lookups(db: Path, count: int) -> dict[str, float]:
         assert answer["creator_id"] == creator_id
     bare = []
     with duckdb.connect(str(db), read_only=True) as con:
-        query = "select * from int_creator_scores where creator_id = ?"
+        query = "select * from int_volume_config where creator_id = ?"
         for creator_id in sample[:200]:
             con.execute(query, [creator_id]).fetchall()
         for creator_id in sample:
