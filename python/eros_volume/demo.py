@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 from .build import BuildError, parse_timestamp
@@ -76,26 +77,31 @@ def write_demo_db(path: str | Path, force: bool = False, shift_days: int = 0) ->
         raise BuildError(f"no such directory: {target.parent}")
     temporary = target.with_name(f".{target.name}.writing-{os.getpid()}")
     temporary.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
     try:
-        con = sqlite3.connect(temporary)
-        try:
-            with con:
-                con.executescript(RAW_SCHEMA.read_text())
-                for table in TABLES:
-                    rows = demo_rows(table, shift_days)
-                    counts[table] = len(rows)
-                    if not rows:
-                        continue
-                    columns = list(rows[0])
-                    marks = ", ".join("?" for _ in columns)
-                    con.executemany(
-                        f"insert into {table} ({', '.join(columns)}) values ({marks})",
-                        [[row[name] for name in columns] for row in rows],
-                    )
-        finally:
-            con.close()
+        tables = {table: demo_rows(table, shift_days) for table in TABLES}
+        counts = write_raw_sqlite(temporary, tables)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     return counts
+
+
+def write_raw_sqlite(path: str | Path, tables: Mapping[str, list[dict]]) -> dict[str, int]:
+    """Create the original schema (raw_schema.sql) in the SQLite file at ``path`` and insert the
+    rows of ``tables`` (table -> rows as dicts), in one transaction. Returns rows per table."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.executescript(RAW_SCHEMA.read_text())
+            for table, rows in tables.items():
+                if not rows:
+                    continue
+                columns = list(rows[0])
+                marks = ", ".join("?" for _ in columns)
+                con.executemany(
+                    f"insert into {table} ({', '.join(columns)}) values ({marks})",
+                    [[row.get(name) for name in columns] for row in rows],
+                )
+    finally:
+        con.close()
+    return {table: len(rows) for table, rows in tables.items()}

@@ -3,15 +3,13 @@ schema written from the demo seeds."""
 
 from __future__ import annotations
 
-import csv
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from eros_volume.build import build
+from eros_volume.demo import demo_rows, write_raw_sqlite
 from eros_volume.extensions import project_root
-from eros_volume.generate import RAW_SCHEMA_PATH as RAW_SCHEMA
 from eros_volume.generate import TABLES as DEMO_TABLES
 
 ROOT = project_root()
@@ -19,29 +17,10 @@ DEMO_DIR = ROOT / "seeds" / "demo"
 DEMO_AS_OF = "2025-12-16 12:00:00"
 
 
-def demo_rows(table: str) -> list[dict[str, str | None]]:
-    """A demo seed's rows as read from the CSV (empty fields are None)."""
-    with (DEMO_DIR / f"{table}.csv").open(newline="") as handle:
-        rows = csv.DictReader(handle)
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in rows]
-
-
 def write_sqlite(path: Path, tables: dict[str, list[dict]] | None = None) -> Path:
     """A SQLite database with the original CREATE TABLE statements, filled with ``tables``
     (default: the demo seeds)."""
-    tables = tables if tables is not None else {name: demo_rows(name) for name in DEMO_TABLES}
-    with sqlite3.connect(path) as con:
-        con.executescript(RAW_SCHEMA.read_text())
-        for name, rows in tables.items():
-            if not rows:
-                continue
-            columns = list(rows[0])
-            marks = ", ".join("?" for _ in columns)
-            con.executemany(
-                f"insert into {name} ({', '.join(columns)}) values ({marks})",
-                [[row.get(c) for c in columns] for row in rows],
-            )
-    con.close()
+    write_raw_sqlite(path, tables if tables is not None else {n: demo_rows(n) for n in DEMO_TABLES})
     return path
 
 
