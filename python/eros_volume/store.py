@@ -70,8 +70,9 @@ def _cursor(path: Path) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConne
 def read_connection(
     path: str | Path, retry_seconds: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only cursor on the build file at ``path``, retried with backoff while it is missing
-    or locked (for ``retry_seconds``, default ``RETRY_SECONDS`` read at call time)."""
+    """A read-only cursor on the build file at ``path``, retried with backoff while it is locked
+    (for ``retry_seconds``, default ``RETRY_SECONDS`` read at call time); a missing file is an
+    error at once."""
     path = Path(path)
     wait = RETRY_SECONDS if retry_seconds is None else retry_seconds
     deadline = time.monotonic() + wait
@@ -80,11 +81,13 @@ def read_connection(
         try:
             con, cursor = _cursor(path)
             break
-        except (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError) as exc:
+        except FileNotFoundError as exc:
+            # Never built: a swap replaces the file atomically, so the path is never missing
+            # between builds and waiting would not help.
+            raise StoreUnavailable(f"cannot read {path}: run `eros-volume build` first") from exc
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
             if time.monotonic() >= deadline:
-                missing = isinstance(exc, FileNotFoundError)
-                hint = "run `eros-volume build` first" if missing else exc
-                raise StoreUnavailable(f"cannot read {path}: {hint}") from exc
+                raise StoreUnavailable(f"cannot read {path}: {exc}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
     try:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import statistics
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -625,13 +626,12 @@ def test_default_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert eros_volume.connect().path == project_root() / "build" / "eros_volume.duckdb"
 
 
-def test_missing_database_is_store_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store_module, "RETRY_SECONDS", 0.2)
+def test_missing_database_is_store_unavailable_at_once(tmp_path: Path) -> None:
     missing = tmp_path / "never_built.duckdb"
-    with pytest.raises(eros_volume.StoreUnavailable, match="never_built.duckdb"):
+    start = time.monotonic()
+    with pytest.raises(eros_volume.StoreUnavailable, match="never_built.duckdb.*eros-volume build"):
         eros_volume.connect(missing).get_volume_config("grace_bennett")
+    assert time.monotonic() - start < store_module.RETRY_SECONDS / 2
     assert not missing.exists()
 
 
