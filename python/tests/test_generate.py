@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from oracle import tier_for
 
 from eros_volume.extensions import duckdb_config, ensure_sqlite_extension
 from eros_volume.generate import RAW_SCHEMA_PATH, TABLES, generate
@@ -299,23 +300,13 @@ def test_duckdb_keeps_keys_and_continues_ids(
 # --- content ----------------------------------------------------------------------------------
 
 
-def _tier(fans: int) -> str:
-    if fans >= 15000:
-        return "Ultra"
-    if fans >= 5000:
-        return "High"
-    if fans >= 1000:
-        return "Mid"
-    return "Low"
-
-
 def test_all_tiers_represented(sqlite_db: tuple[Path, dict[str, int]]) -> None:
     fans = [
         row[0]
         for row in _query(sqlite_db[0], "select current_active_fans from creators")
         if row[0] is not None and row[0] >= 0
     ]
-    tiers = {name: sum(1 for value in fans if _tier(value) == name) for name in _TIERS}
+    tiers = {name: sum(1 for value in fans if tier_for(value) == name) for name in _TIERS}
     assert all(count >= 0.05 * CREATORS for count in tiers.values()), tiers
     assert max(fans) >= 30000  # a long tail
     page_types = dict(_query(sqlite_db[0], "select page_type, count(*) from creators group by 1"))

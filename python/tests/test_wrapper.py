@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import DEMO_AS_OF, demo_rows
+from oracle import tier_for
 
 import eros_volume
 from eros_volume import store as store_module
@@ -164,17 +165,6 @@ def raw_fans(creator_id: str) -> int:
     return max(int(text), 0) if text is not None else 0
 
 
-def level_for(fans: int) -> str:
-    """SPEC 2 brackets (demo defaults), for filters by level name."""
-    if fans >= 15000:
-        return "Ultra"
-    if fans >= 5000:
-        return "High"
-    if fans >= 1000:
-        return "Mid"
-    return "Low"
-
-
 def raw_page_type(creator_id: str) -> str:
     stored = (RAW_BY_ID[creator_id]["page_type"] or "").strip().lower()
     return stored if stored in ("paid", "free") else "paid"
@@ -282,7 +272,7 @@ def test_volume_config_shape_and_types_for_every_creator(configs: dict) -> None:
 def test_volume_config_values_follow_the_raw_creators(configs: dict) -> None:
     for creator, config in configs.items():
         assert config["fan_count"] == raw_fans(creator)
-        assert config["volume_level"] == level_for(raw_fans(creator)), creator
+        assert config["volume_level"] == tier_for(raw_fans(creator)), creator
         assert config["page_type"] == raw_page_type(creator), creator
         assert config["is_active"] is (creator in ACTIVE_IDS)
         if config["page_type"] == "free":
@@ -444,7 +434,7 @@ def test_active_creators_by_volume_level_in_any_case(store: eros_volume.VolumeSt
     seen: set[str] = set()
     clean_counts = {}
     for level in ("Ultra", "High", "Mid", "Low"):
-        expected = {c for c in ACTIVE_IDS if level_for(raw_fans(c)) == level}
+        expected = {c for c in ACTIVE_IDS if tier_for(raw_fans(c)) == level}
         for spelling in (level, level.lower(), level.upper()):
             answer = store.get_active_creators(tier=spelling)
             assert_json(answer)
