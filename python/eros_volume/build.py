@@ -13,14 +13,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from .extensions import default_extension_dir, ensure_sqlite_extension, project_root
+from .extensions import ensure_sqlite_extension
+from .paths import dbt_work_dir, default_extension_dir, project_dir
 from .store import default_db_path
 
 RAW_ENV = "EROS_RAW_DB"
@@ -87,21 +87,19 @@ def run_dbt(
     args: list[str], env: dict[str, str], echo: bool = True
 ) -> tuple[int, list[str]]:
     """Run dbt in the project, streaming its log lines to stderr when echo; return code, lines."""
-    root = project_root()
-    with tempfile.TemporaryDirectory(prefix="eros-dbt-") as work:
-        # Each run its own target and log folders, so that runs into different files can overlap
-        # (a build, a track, a test) without sharing dbt's working files.
+    root = project_dir()
+    with dbt_work_dir() as work:
         command = [
             dbt_executable(),
             *args,
             "--project-dir", str(root),
             "--profiles-dir", str(root),
-            "--target-path", str(Path(work) / "target"),
-            "--log-path", str(Path(work) / "logs"),
+            "--target-path", str(work / "target"),
+            "--log-path", str(work / "logs"),
         ]  # fmt: skip
         process = subprocess.Popen(
             command,
-            cwd=root,
+            cwd=work,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

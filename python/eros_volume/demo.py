@@ -18,23 +18,23 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .build import BuildError, parse_timestamp
-from .extensions import project_root
 from .generate import RAW_SCHEMA_PATH as RAW_SCHEMA
 from .generate import TABLES
+from .paths import project_dir
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 
 
 def demo_dir() -> Path:
-    return project_root() / "seeds" / "demo"
+    return project_dir() / "seeds" / "demo"
 
 
 def demo_as_of() -> str:
     """The demo's pinned moment: the dbt var demo_as_of of dbt_project.yml."""
     import yaml
 
-    config = yaml.safe_load((project_root() / "dbt_project.yml").read_text())
+    config = yaml.safe_load((project_dir() / "dbt_project.yml").read_text())
     return parse_timestamp(str(config["vars"]["demo_as_of"]), "demo_as_of")
 
 

@@ -2,8 +2,9 @@
 
 DuckDB cannot download extensions on our machines. The PyPI package
 ``duckdb-extension-sqlite-scanner`` ships the extension binary for one DuckDB version; this module
-installs it from that file into a project-local extension directory and gives the connect config
-that makes DuckDB use that directory (and never try to download anything).
+installs it from that file into a local extension directory (``paths.default_extension_dir``)
+and gives the connect config that makes DuckDB use that directory (and never try to download
+anything).
 
 Usage::
 
@@ -15,34 +16,17 @@ Usage::
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import duckdb
 
-EXTENSION_DIR_ENV = "EROS_EXTENSION_DIR"
+from .paths import default_extension_dir, project_dir
+
 SQLITE_EXTENSION = "sqlite_scanner"
 _SHIPPED_PACKAGE = "duckdb_extension_sqlite_scanner"
 
-
-def project_root() -> Path:
-    """The directory holding ``dbt_project.yml``, found by walking up from this file (a source
-    checkout or an editable install), else from the working directory."""
-    here = Path(__file__).resolve()
-    cwd = Path.cwd().resolve()
-    for start in (here, cwd / "_"):
-        for parent in start.parents:
-            if (parent / "dbt_project.yml").is_file():
-                return parent
-    raise FileNotFoundError(f"no dbt_project.yml above {here} or {cwd}")
-
-
-def default_extension_dir() -> Path:
-    """``$EROS_EXTENSION_DIR`` if set, else ``<project root>/.duckdb_extensions``."""
-    env = os.environ.get(EXTENSION_DIR_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return project_root() / ".duckdb_extensions"
+# project_root: the old name of paths.project_dir, kept for its callers.
+project_root = project_dir
 
 
 def _resolve(extension_dir: str | Path | None) -> Path:

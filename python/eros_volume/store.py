@@ -18,22 +18,15 @@ from typing import Any
 
 import duckdb
 
-from .extensions import project_root
+# Re-exported for old callers; their home is paths.
+from .paths import DB_ENV as DB_ENV
+from .paths import default_db_path as default_db_path
 
-DB_ENV = "EROS_VOLUME_DB"
 RETRY_SECONDS = 10.0
 
 
 class StoreUnavailable(RuntimeError):
     """The build file cannot be read (missing, or locked longer than the retry window)."""
-
-
-def default_db_path() -> Path:
-    """``$EROS_VOLUME_DB``, else ``build/eros_volume.duckdb`` under the project root."""
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return project_root() / "build" / "eros_volume.duckdb"
 
 
 # One read-only connection per build file and process, reopened when a build swaps a new file

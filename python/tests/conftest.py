@@ -9,10 +9,10 @@ import pytest
 
 from eros_volume.build import build
 from eros_volume.demo import demo_rows, write_raw_sqlite
-from eros_volume.extensions import project_root
 from eros_volume.generate import TABLES as DEMO_TABLES
+from eros_volume.paths import project_dir
 
-ROOT = project_root()
+ROOT = project_dir()
 DEMO_DIR = ROOT / "seeds" / "demo"
 DEMO_AS_OF = "2025-12-16 12:00:00"
 

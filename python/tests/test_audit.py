@@ -16,7 +16,7 @@ from conftest import demo_rows, write_sqlite
 
 from eros_volume.audit import audit
 from eros_volume.cli import main
-from eros_volume.extensions import project_root
+from eros_volume.paths import project_dir
 from eros_volume.store import fetch_dicts, read_connection
 
 DBT = Path(sys.executable).with_name("dbt")
@@ -24,7 +24,7 @@ DBT = Path(sys.executable).with_name("dbt")
 
 def dbt_ls(select: str, raw: Path | None = None) -> list[dict[str, Any]]:
     """Nodes of `dbt ls --select <select>` (models, seeds, sources) as dicts."""
-    root = project_root()
+    root = project_dir()
     env = dict(os.environ, EROS_RAW_DB=str(raw) if raw else "", DBT_SEND_ANONYMOUS_USAGE_STATS="0")
     done = subprocess.run(
         [

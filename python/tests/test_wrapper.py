@@ -23,7 +23,7 @@ from oracle import tier_for
 
 import eros_volume
 from eros_volume import store as store_module
-from eros_volume.extensions import project_root
+from eros_volume.paths import project_dir
 
 NOT_FOUND = "Creator not found: {}"
 PAGE_TYPE_ERROR = "page_type must be 'paid' or 'free'"
@@ -613,7 +613,7 @@ def test_module_functions_read_eros_volume_db(
 
 def test_default_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EROS_VOLUME_DB", raising=False)
-    assert eros_volume.connect().path == project_root() / "build" / "eros_volume.duckdb"
+    assert eros_volume.connect().path == project_dir() / "build" / "eros_volume.duckdb"
 
 
 def test_missing_database_is_store_unavailable_at_once(tmp_path: Path) -> None:

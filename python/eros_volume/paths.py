@@ -1,0 +1,78 @@
+"""Where things are: the dbt project, dbt's working folders, the DuckDB extension folder and the
+default build file, for a source checkout (editable install) and for an installed wheel.
+
+A wheel carries the dbt project as package data in ``eros_volume/_project``; a checkout has it at
+the repository root. Nothing is ever written into the installed package: dbt's target and log
+folders are a fresh temporary folder per run, the extension folder of an installed package is in
+the user's cache folder, and its default build file is ``build/eros_volume.duckdb`` in the working
+directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_PROJECT = PACKAGE_DIR / "_project"
+DB_ENV = "EROS_VOLUME_DB"
+EXTENSION_DIR_ENV = "EROS_EXTENSION_DIR"
+DEFAULT_DB = Path("build") / "eros_volume.duckdb"
+
+
+def project_dir() -> Path:
+    """The folder holding ``dbt_project.yml``: the copy bundled in an installed package, else the
+    checkout this module lives in."""
+    if (BUNDLED_PROJECT / "dbt_project.yml").is_file():
+        return BUNDLED_PROJECT
+    for parent in PACKAGE_DIR.parents:
+        if (parent / "dbt_project.yml").is_file():
+            return parent
+    raise FileNotFoundError(
+        f"no dbt project: neither {BUNDLED_PROJECT} nor a folder above {PACKAGE_DIR} holds "
+        "dbt_project.yml (reinstall eros-volume)"
+    )
+
+
+def is_checkout() -> bool:
+    """True when the dbt project is a source checkout (editable install), not package data."""
+    return project_dir() != BUNDLED_PROJECT
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/eros-volume`` (default ``~/.cache/eros-volume``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser().resolve() / "eros-volume"
+
+
+@contextmanager
+def dbt_work_dir() -> Iterator[Path]:
+    """A fresh temporary folder for one dbt run (its target/ and logs/ go inside), removed
+    afterwards: runs into different files can overlap without sharing dbt's working files, and
+    nothing is written into the project (which may be a read-only installed package)."""
+    with tempfile.TemporaryDirectory(prefix="eros-dbt-") as work:
+        yield Path(work)
+
+
+def default_extension_dir() -> Path:
+    """``$EROS_EXTENSION_DIR`` if set; else ``.duckdb_extensions`` in a checkout, or
+    ``duckdb_extensions`` in :func:`cache_dir` for an installed package."""
+    env = os.environ.get(EXTENSION_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    if is_checkout():
+        return project_dir() / ".duckdb_extensions"
+    return cache_dir() / "duckdb_extensions"
+
+
+def default_db_path() -> Path:
+    """``$EROS_VOLUME_DB`` if set; else ``build/eros_volume.duckdb`` under the checkout, or under
+    the working directory for an installed package."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    base = project_dir() if is_checkout() else Path.cwd()
+    return (base / DEFAULT_DB).resolve()
