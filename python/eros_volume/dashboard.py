@@ -1,864 +1,579 @@
-"""The monitoring dashboard: one self-contained HTML file (inline CSS and SVG, no script, no
-network), drawn from the marts of a build file.
+"""The monitoring dashboard: one self-contained HTML file drawn from the marts of a build file.
 
-Panels: creators per tier and per data source; saturation against opportunity, coloured by tier,
-with the rule thresholds of the build (``volume_rule_thresholds``); the over-saturated and the
-high-opportunity creators (``volume_score_monitor``'s flags); the age of each creator's tracking
-data and its score history (``volume_score_history``); and where the dynamic result differs from
-the legacy ``volume_assignments`` (``volume_assignment_audit``). Every figure and threshold comes
-from the marts; this module only lays them out.
+Three layers, each small:
+- ``gather`` reads aggregates and top-N lists from the marts with parameterised SQL on a
+  read-only connection (never an ``int_`` model), so the page stays the same size at 100k creators;
+- the ``*_chart`` functions declare each chart with Altair (a Vega-Lite spec whose data is inline),
+  which ``render`` turns into inline SVG offline with vl-convert;
+- ``templates/dashboard.html`` (Jinja2) lays the page out, with ``templates/dashboard.css`` inlined.
 
-Elements carry ``data-*`` attributes (tier, source, creator, list) so that tests can read the
-figures back.
+No script, no font, no stylesheet is loaded at view time. Every threshold drawn comes from the
+build (``volume_rule_thresholds``), every band and flag from ``volume_config`` /
+``volume_score_monitor``: Python holds no rule.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
-from collections import Counter, defaultdict
-from html import escape
+import re
 from pathlib import Path
 from typing import Any
+
+import altair as alt
+import duckdb
+import jinja2
+import vl_convert
+from markupsafe import Markup
 
 from .audit import COUNTS_SQL as AUDIT_COUNTS_SQL
 from .audit import ROWS_SQL as AUDIT_ROWS_SQL
 from .store import default_db_path, fetch_dicts, read_connection
 
+TOP_N = 20
+SCORE_BINS = 20
 SOURCE_ORDER = ("volume_performance_tracking", "calculated_on_demand", "default_values")
-SOURCE_LABELS = {
-    "volume_performance_tracking": "tracking",
-    "calculated_on_demand": "on demand",
-    "default_values": "defaults",
+SOURCE_COLOURS = ("#2f9e44", "#1c7ed6", "#adb5bd")
+SOURCE_LABELS = dict(zip(SOURCE_ORDER, ("tracking", "on demand", "defaults"), strict=True))
+LEVEL_PALETTE = ("#7048e8", "#1098ad", "#f59f00", "#e8590c", "#c2255c", "#495057")
+SCORE_COLOURS = {"saturation": "#e03131", "opportunity": "#1971c2"}
+AGE_STATUS = ("used", "not used", "too old", "only rows after as_of")
+AGE_COLOURS = ("#2f9e44", "#f59f00", "#adb5bd", "#845ef7")
+
+
+class DashboardError(ValueError):
+    """A dashboard that cannot be written (bad output path): one line, exit code 2."""
+
+
+# --- data: SQL on the marts ----------------------------------------------------------------------
+
+LEVELS_SQL = """
+select volume_level from volume_tiers group by volume_level order by min(min_fans) desc
+"""
+
+SUMMARY_SQL = """
+select
+    count(*) as creators,
+    count(*) filter (where is_active) as active,
+    count(*) filter (where is_over_saturated) as over_saturated,
+    count(*) filter (where is_high_opportunity) as high_opportunity,
+    count(*) filter (where has_opportunity_boost) as opportunity_boost,
+    count(*) filter (where len(data_quality_flags) > 0) as flagged
+from volume_score_monitor
+"""
+
+LEVEL_SOURCE_SQL = """
+select volume_level, data_source, count(*) as creators, count(*) filter (where is_active) as active
+from volume_score_monitor
+group by all
+order by all
+"""
+
+BANDS_SQL = """
+select
+    saturation_multiplier::varchar as saturation_band,
+    opportunity_multiplier::varchar as opportunity_band,
+    saturation_multiplier,
+    opportunity_multiplier,
+    count(*) as creators
+from volume_config
+group by all
+order by all
+"""
+
+HISTOGRAM_SQL = """
+with scores as (
+    unpivot (
+        select saturation_score as saturation, opportunity_score as opportunity
+        from volume_score_monitor
+    )
+    on saturation, opportunity into name score value score_value
+)
+
+select
+    score,
+    least(floor((score_value - $low) / $width), $bins - 1)::integer as bin,
+    count(*) as creators
+from scores
+group by all
+order by all
+"""
+
+AGE_SQL = """
+with per_creator as (
+    select
+        creator_id,
+        min(tracking_age_days) filter (where not is_in_future) as newest_age_days,
+        bool_or(is_used_by_config) as is_used,
+        bool_or(is_within_max_age) as has_recent_row
+    from volume_score_history
+    group by creator_id
+)
+
+select
+    newest_age_days as tracking_age_days,
+    case
+        when is_used then 'used'
+        when newest_age_days is null then 'only rows after as_of'
+        when has_recent_row then 'not used'
+        else 'too old'
+    end as status,
+    count(*) as creators
+from per_creator
+group by all
+order by all
+"""
+
+HISTORY_SQL = """
+select
+    tracking_date,
+    count(*) as creators,
+    median(saturation_score) as saturation,
+    median(opportunity_score) as opportunity
+from volume_score_history
+group by tracking_date
+order by tracking_date
+"""
+
+FLAGS_SQL = """
+with flags as (select unnest(data_quality_flags) as flag from volume_config)
+
+select flag, count(*) as creators from flags group by flag order by creators desc, flag
+"""
+
+TOP_COLUMNS = """
+    creator_id, is_active, volume_level, saturation_score, opportunity_score, revenue_trend,
+    base_revenue_items, revenue_items_per_day, data_source, data_quality_flags
+"""
+
+TOP_SQL = {
+    "over_saturated": f"""
+        select {TOP_COLUMNS} from volume_score_monitor where is_over_saturated
+        order by saturation_score desc, creator_id limit $top_n""",
+    "opportunity": f"""
+        select {TOP_COLUMNS} from volume_score_monitor where has_opportunity_boost
+        order by opportunity_score desc, creator_id limit $top_n""",
+    "flagged": f"""
+        select {TOP_COLUMNS} from volume_score_monitor where len(data_quality_flags) > 0
+        order by len(data_quality_flags) desc, creator_id limit $top_n""",
 }
-SOURCE_COLOURS = {
-    "volume_performance_tracking": "#2f9e44",
-    "calculated_on_demand": "#1c7ed6",
-    "default_values": "#adb5bd",
+
+CHANGES_SQL = {
+    "counts": """
+        select
+            count(*) filter (where change_type = 'changed') as changed,
+            count(*) filter (where change_type = 'new') as new
+        from volume_config_changes where as_of = $as_of""",
+    "previous": """
+        select count(distinct as_of) as publications from volume_config_history
+        where as_of::date < $as_of::date""",
+    "by_field_level": """
+        with fields as (
+            select unnest(changed_fields) as field, new_volume_level as volume_level
+            from volume_config_changes where as_of = $as_of
+        )
+        select field, volume_level, count(*) as creators from fields group by all order by all""",
+    "biggest": """
+        select
+            *,
+            abs(new_revenue_items_per_day - old_revenue_items_per_day)
+            + abs(new_engagement_items_per_day - old_engagement_items_per_day)
+            + abs(new_retention_items_per_day - old_retention_items_per_day) as items_moved
+        from volume_config_changes where as_of = $as_of and change_type = 'changed'
+        order by items_moved desc, creator_id limit $top_n""",
 }
-TIER_PALETTE = ("#7048e8", "#1098ad", "#f59f00", "#e8590c", "#c2255c", "#495057")
-SATURATION_COLOUR = "#e03131"
-OPPORTUNITY_COLOUR = "#1971c2"
+
+AS_OF_SQL = "select max(calculated_at) as as_of from creator_analytics_summary"
+
+NEWEST_TRACKING_SQL = """
+select max(tracking_date) as tracking_date, min(tracking_age_days) as tracking_age_days
+from volume_score_history
+where not is_in_future
+"""
 
 
-# --- data ---------------------------------------------------------------------------------------
-
-
-def gather(db: str | Path | None = None) -> dict[str, Any]:
+def gather(db: str | Path | None = None, top_n: int = TOP_N) -> dict[str, Any]:
     """Everything the dashboard shows, read from the marts of one build file."""
     path = Path(db).expanduser().resolve() if db else default_db_path()
     with read_connection(path) as con:
-        as_of = fetch_dicts(con, "select score_at from int_score_points where is_as_of")
         thresholds = {
             row["threshold_name"]: row["threshold_value"]
             for row in fetch_dicts(
                 con, "select threshold_name, threshold_value from volume_rule_thresholds"
             )
         }
-        tiers = [
-            row["volume_level"]
-            for row in fetch_dicts(
-                con,
-                "select volume_level, min(min_fans) as min_fans from volume_tiers"
-                " group by volume_level order by min_fans desc",
-            )
-        ]
-        monitor = fetch_dicts(con, "select * from volume_score_monitor order by creator_id")
-        history = fetch_dicts(
-            con, "select * from volume_score_history order by creator_id, tracking_date"
-        )
-        audit_counts = fetch_dicts(con, AUDIT_COUNTS_SQL)[0]
-        audit_rows = fetch_dicts(con, AUDIT_ROWS_SQL)
-    for level in sorted({row["volume_level"] for row in monitor} - set(tiers)):
-        tiers.append(level)
+        data = {
+            "db": str(path),
+            "top_n": top_n,
+            "thresholds": thresholds,
+            "freshness": freshness(con),
+            "summary": fetch_dicts(con, SUMMARY_SQL)[0],
+            "level_source": fetch_dicts(con, LEVEL_SOURCE_SQL),
+            "bands": fetch_dicts(con, BANDS_SQL),
+            "histogram": histogram_rows(con, thresholds),
+            "ages": fetch_dicts(con, AGE_SQL),
+            "history": fetch_dicts(con, HISTORY_SQL),
+            "flags": fetch_dicts(con, FLAGS_SQL),
+            "top": {key: fetch_dicts(con, sql, {"top_n": top_n}) for key, sql in TOP_SQL.items()},
+            "audit_counts": fetch_dicts(con, AUDIT_COUNTS_SQL)[0],
+            "audit_rows": fetch_dicts(con, f"{AUDIT_ROWS_SQL} limit $top_n", {"top_n": top_n}),
+        }
+        levels = [row["volume_level"] for row in fetch_dicts(con, LEVELS_SQL)]
+        data["changes"] = changes(con, data["freshness"]["as_of"], top_n)
+    present = {row["volume_level"] for row in data["level_source"]}
+    data["levels"] = levels + sorted(present - set(levels))
+    return data
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    sql = """
+        select count(*) as n from information_schema.tables
+        where table_catalog = current_database() and table_schema = current_schema()
+            and table_name = $name"""
+    return fetch_dicts(con, sql, {"name": name})[0]["n"] > 0
+
+
+def changes(con: duckdb.DuckDBPyConnection, as_of: Any, top_n: int) -> dict[str, Any] | None:
+    """The serving publication's rows of volume_config_changes (counts, fields by level, the
+    biggest moves), or None where the build has no published history."""
+    if as_of is None or not all(
+        _has_table(con, name) for name in ("volume_config_changes", "volume_config_history")
+    ):
+        return None
+    params = {"as_of": as_of}
     return {
-        "db": str(path),
-        "as_of": as_of[0]["score_at"] if as_of else None,
-        "thresholds": thresholds,
-        "tiers": tiers,
-        "monitor": monitor,
-        "history": history,
-        "audit_counts": audit_counts,
-        "audit_rows": audit_rows,
+        "counts": fetch_dicts(con, CHANGES_SQL["counts"], params)[0],
+        "previous_publications": fetch_dicts(con, CHANGES_SQL["previous"], params)[0][
+            "publications"
+        ],
+        "by_field_level": fetch_dicts(con, CHANGES_SQL["by_field_level"], params),
+        "biggest": fetch_dicts(con, CHANGES_SQL["biggest"], {**params, "top_n": top_n}),
     }
 
 
-def sources_of(monitor: list[dict[str, Any]]) -> list[str]:
-    """The data sources in priority order (all three, even when empty), then any other."""
-    present = {row["data_source"] for row in monitor}
-    return [*SOURCE_ORDER, *sorted(present - set(SOURCE_ORDER))]
+def histogram_rows(con: duckdb.DuckDBPyConnection, thresholds: dict[str, float]) -> list[dict]:
+    """Creators per score bin (``SCORE_BINS`` equal bins from score_min to score_max)."""
+    low, high = thresholds["score_min"], thresholds["score_max"]
+    width = (high - low) / SCORE_BINS
+    rows = fetch_dicts(con, HISTOGRAM_SQL, {"low": low, "width": width, "bins": SCORE_BINS})
+    for row in rows:
+        row["bin_start"] = low + row["bin"] * width
+        row["bin_end"] = row["bin_start"] + width
+    return rows
 
 
-# --- small SVG and HTML helpers -----------------------------------------------------------------
+def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The build's as_of and how old its newest tracking row is (days before as_of's day)."""
+    as_of = fetch_dicts(con, AS_OF_SQL)[0]["as_of"]
+    newest = fetch_dicts(con, NEWEST_TRACKING_SQL)[0]
+    return {"as_of": as_of, **newest}
 
 
-def _num(value: Any, decimals: int = 1) -> str:
-    """A number without float noise: 70.0 -> '70', 82.5 -> '82.5', None -> '-'."""
+# --- charts: Vega-Lite specs declared with Altair -------------------------------------------------
+
+
+def _values(rows: list[dict[str, Any]]) -> alt.Data:
+    return alt.Data(values=rows)
+
+
+def level_source_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Creators per volume level, stacked by data source."""
+    present = {row["data_source"] for row in data["level_source"]}
+    sources = [*SOURCE_ORDER, *sorted(present - set(SOURCE_ORDER))]
+    colours = [*SOURCE_COLOURS, *LEVEL_PALETTE][: len(sources)]
+    chart = (
+        alt.Chart(_values(data["level_source"]), title="Creators per level and data source")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(creators):Q", title="creators"),
+            y=alt.Y("volume_level:N", sort=data["levels"], title=None),
+            color=alt.Color(
+                "data_source:N",
+                scale=alt.Scale(domain=sources, range=colours),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            order=alt.Order("source_rank:Q"),
+        )
+        .transform_calculate(source_rank=f"indexof({sources!r}, datum.data_source)")
+        .properties(width=380, height=30 * max(len(data["levels"]), 1))
+    )
+    return chart.to_dict()
+
+
+def band_matrix_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Creators per saturation band x opportunity band (the multipliers the bands set)."""
+    rows = [
+        {
+            **row,
+            "saturation": f"{row['saturation_band']} (x{row['saturation_multiplier']:g})",
+            "opportunity": f"{row['opportunity_band']} (x{row['opportunity_multiplier']:g})",
+        }
+        for row in data["bands"]
+    ]
+    x_order = [r["saturation"] for r in sorted(rows, key=lambda r: -r["saturation_multiplier"])]
+    y_order = [r["opportunity"] for r in sorted(rows, key=lambda r: -r["opportunity_multiplier"])]
+    base = alt.Chart(_values(rows), title="Saturation band x opportunity band").encode(
+        x=alt.X(
+            "saturation:N",
+            sort=list(dict.fromkeys(x_order)),
+            title="saturation band",
+            axis=alt.Axis(labelAngle=0),
+        ),
+        y=alt.Y("opportunity:N", sort=list(dict.fromkeys(y_order)), title="opportunity band"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("creators:Q", scale=alt.Scale(scheme="blues"), legend=None)
+    )
+    labels = base.mark_text(fontSize=13).encode(text="creators:Q")
+    return (cells + labels).properties(width=300, height=150).to_dict()
+
+
+def score_histogram_chart(data: dict[str, Any], score: str) -> dict[str, Any]:
+    """Creators per score bin of ``score`` (saturation or opportunity), with the build's
+    thresholds on that score as rules."""
+    t = data["thresholds"]
+    rows = [row for row in data["histogram"] if row["score"] == score]
+    rules = [
+        {"threshold": name, "value": value}
+        for name, value in t.items()
+        if name.startswith(f"{score}_")
+        and not name.endswith("_multiplier")
+        and "_saturation_" not in name
+    ]
+    domain = [t["score_min"], t["score_max"]]
+    bars = (
+        alt.Chart(_values(rows))
+        .mark_bar(color=SCORE_COLOURS[score], opacity=0.8)
+        .encode(
+            x=alt.X(
+                "bin_start:Q", bin="binned", scale=alt.Scale(domain=domain), title=f"{score} score"
+            ),
+            x2="bin_end:Q",
+            y=alt.Y("creators:Q", title="creators"),
+        )
+    )
+    lines = (
+        alt.Chart(_values(rules)).mark_rule(strokeDash=[5, 3], color="#495057").encode(x="value:Q")
+    )
+    names = [
+        alt.Chart(_values([rule]))
+        .mark_text(align="left", dx=3, fontSize=10, color="#495057")
+        .encode(x="value:Q", y=alt.value(6 + 12 * i), text="label:N")
+        .transform_calculate(label="datum.threshold + ' ' + datum.value")
+        for i, rule in enumerate(rules)
+    ]
+    chart = alt.layer(bars, lines, *names, title=f"{score.capitalize()} scores")
+    return chart.properties(width=380, height=160).to_dict()
+
+
+def age_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Creators by the age of their newest tracking row (one bar per day, centred on it),
+    coloured by whether volume_config uses it, with the build's tracking_max_age_days."""
+    max_age = data["thresholds"]["tracking_max_age_days"]
+    bars = (
+        alt.Chart(_values(data["ages"]))
+        .transform_filter("datum.tracking_age_days != null")
+        .transform_calculate(
+            day_start="datum.tracking_age_days - 0.5", day_end="datum.tracking_age_days + 0.5"
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("day_start:Q", bin="binned", title="days before as_of"),
+            x2="day_end:Q",
+            y=alt.Y("sum(creators):Q", title="creators"),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=list(AGE_STATUS), range=list(AGE_COLOURS)),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+        )
+    )
+    limit = alt.Chart(
+        _values([{"threshold": "tracking_max_age_days", "value": max_age}])
+    ).transform_calculate(edge="datum.value + 0.5", label=f"'max age {max_age:g} days'")
+    lines = limit.mark_rule(strokeDash=[5, 3], color="#495057").encode(x="edge:Q")
+    names = limit.mark_text(align="left", dx=3, fontSize=10, color="#495057").encode(
+        x="edge:Q", y=alt.value(6), text="label:N"
+    )
+    chart = alt.layer(bars, lines, names, title="Age of each creator's newest tracking row")
+    return chart.properties(width=380, height=160).to_dict()
+
+
+def history_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Median saturation and opportunity per tracking day over all creators with a 14d row that
+    day, and how many they are."""
+    rows = [
+        {"tracking_date": r["tracking_date"], "score": score, "median": r[score]}
+        for r in data["history"]
+        for score in SCORE_COLOURS
+    ]
+    lines = (
+        alt.Chart(_values(rows), title="Median scores per tracking day")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("tracking_date:T", title=None),
+            y=alt.Y("median:Q", title="median score"),
+            color=alt.Color(
+                "score:N",
+                scale=alt.Scale(domain=list(SCORE_COLOURS), range=list(SCORE_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+        )
+        .properties(width=380, height=140)
+    )
+    counts = (
+        alt.Chart(_values(data["history"]), title="Creators with a 14d row per day")
+        .mark_bar(color="#868e96")
+        .encode(x=alt.X("tracking_date:T", title=None), y=alt.Y("creators:Q", title="creators"))
+        .properties(width=380, height=70)
+    )
+    return alt.vconcat(lines, counts).to_dict()
+
+
+def flags_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Creators per data-quality flag."""
+    chart = (
+        alt.Chart(_values(data["flags"]), title="Creators per data-quality flag")
+        .mark_bar(color="#f08c00")
+        .encode(
+            x=alt.X("creators:Q", title="creators", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("flag:N", sort="-x", title=None),
+        )
+        .properties(width=300, height=22 * max(len(data["flags"]), 1))
+    )
+    return chart.to_dict()
+
+
+def changes_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Changed fields of the serving publication, by the creators' new level."""
+    rows = data["changes"]["by_field_level"] if data["changes"] else []
+    chart = (
+        alt.Chart(_values(rows), title="Changed fields by new level")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(creators):Q", title="creators"),
+            y=alt.Y("field:N", title=None),
+            color=alt.Color(
+                "volume_level:N",
+                scale=alt.Scale(domain=data["levels"], range=_level_colours(data["levels"])),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+        )
+        .properties(width=380, height=22 * max(len({r["field"] for r in rows}), 1))
+    )
+    return chart.to_dict()
+
+
+def _level_colours(levels: list[str]) -> list[str]:
+    return [LEVEL_PALETTE[min(i, len(LEVEL_PALETTE) - 1)] for i in range(len(levels))]
+
+
+def charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every chart of the page, by name."""
+    return {
+        "level_source": level_source_chart(data),
+        "bands": band_matrix_chart(data),
+        "saturation": score_histogram_chart(data, "saturation"),
+        "opportunity": score_histogram_chart(data, "opportunity"),
+        "ages": age_chart(data),
+        "history": history_chart(data),
+        "flags": flags_chart(data),
+        "changes": changes_chart(data),
+    }
+
+
+# --- page -----------------------------------------------------------------------------------------
+
+THEME = {
+    "font": "-apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+    "background": "transparent",
+    "view": {"stroke": None},
+    "title": {"anchor": "start", "fontSize": 13},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal"},
+}
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    """The chart as an SVG element to inline in HTML, rendered offline by vl-convert."""
+    svg = vl_convert.vegalite_to_svg({**spec, "config": {**spec.get("config", {}), **THEME}})
+    # HTML needs no namespace declarations on inline SVG; without them the page names no URL.
+    return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("eros_volume", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = number
+    env.filters["source"] = lambda name: SOURCE_LABELS.get(name, name)
+    return env
+
+
+def number(value: Any, decimals: int = 2) -> str:
+    """A number for people: thousands separated, at most ``decimals`` decimals, no float noise
+    (70.0 -> '70', 82.5 -> '82.5', 12345 -> '12,345', None -> '-')."""
     if value is None:
         return "-"
-    if isinstance(value, float):
-        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-        return text if text not in ("-0", "") else "0"
-    return str(value)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if decimals else text
 
 
-def _attrs(**attrs: Any) -> str:
-    parts = []
-    for name, value in attrs.items():
-        if value is None:
-            continue
-        key = name.rstrip("_").replace("_", "-")
-        if isinstance(value, float):
-            value = f"{value:.2f}".rstrip("0").rstrip(".")
-        parts.append(f'{key}="{escape(str(value), quote=True)}"')
-    return " ".join(parts)
-
-
-def _tag(name: str, body: str = "", **attrs: Any) -> str:
-    inner = _attrs(**attrs)
-    opening = f"<{name} {inner}" if inner else f"<{name}"
-    if body:
-        return f"{opening}>{body}</{name}>"
-    if name in ("circle", "line", "rect", "polyline"):
-        return f"{opening}/>"
-    return f"{opening}></{name}>"
-
-
-def _text(x: float, y: float, text: str, **attrs: Any) -> str:
-    return _tag("text", escape(text), x=x, y=y, **attrs)
-
-
-def _svg(width: float, height: float, body: str, label: str, **attrs: Any) -> str:
-    return (
-        f"<svg {_attrs(width=width, height=height, viewBox=f'0 0 {width} {height}', **attrs)}"
-        f' role="img" aria-label="{escape(label, quote=True)}">{body}</svg>'
+def level_table(data: dict[str, Any]) -> dict[str, Any]:
+    """Creators per level and data source as table rows (levels in tier order)."""
+    sources = list(
+        dict.fromkeys([*SOURCE_ORDER, *(r["data_source"] for r in data["level_source"])])
     )
-
-
-def _td(value: Any, **attrs: Any) -> str:
-    return _tag("td", escape(_num(value)) if not isinstance(value, str) else escape(value), **attrs)
-
-
-def _tier_colours(tiers: list[str]) -> dict[str, str]:
-    return {tier: TIER_PALETTE[min(i, len(TIER_PALETTE) - 1)] for i, tier in enumerate(tiers)}
-
-
-def _source_chip(source: str) -> str:
-    colour = SOURCE_COLOURS.get(source, "#868e96")
-    label = SOURCE_LABELS.get(source, source)
-    return f'<span class="chip" style="background:{colour}">{escape(label)}</span>'
-
-
-def _tier_chip(tier: str, colours: dict[str, str]) -> str:
-    colour = colours.get(tier, "#868e96")
-    return f'<span class="chip" style="background:{colour}">{escape(tier)}</span>'
-
-
-# --- panels -------------------------------------------------------------------------------------
-
-
-def tiles(data: dict[str, Any]) -> str:
-    monitor = data["monitor"]
-    active = sum(1 for row in monitor if row["is_active"])
-    by_source = Counter(row["data_source"] for row in monitor)
-    items = [
-        ("creators", len(monitor), f"{active} active, {len(monitor) - active} inactive", "all"),
-    ]
-    for source in sources_of(monitor):
-        items.append(
-            (f"from {SOURCE_LABELS.get(source, source)}", by_source[source], source, source)
-        )
-    items += [
-        (
-            "over-saturated",
-            sum(1 for row in monitor if row["is_over_saturated"]),
-            f"saturation > {_num(data['thresholds'].get('saturation_high_above'))}",
-            "over-saturated",
-        ),
-        (
-            "high opportunity",
-            sum(1 for row in monitor if row["is_high_opportunity"]),
-            "the x" + _num(data["thresholds"].get("opportunity_high_multiplier")) + " rule",
-            "high-opportunity",
-        ),
-        (
-            "legacy disagreements",
-            data["audit_counts"]["disagreeing"],
-            f"of {data['audit_counts']['active_assignments']} active assignments",
-            "legacy-disagreement",
-        ),
-    ]
-    cells = "".join(
-        f'<div class="tile" data-tile="{escape(key)}"><div class="tile-n">{value}</div>'
-        f'<div class="tile-t">{escape(title)}</div><div class="tile-s">{escape(sub)}</div></div>'
-        for title, value, sub, key in items
-    )
-    return f'<div class="tiles">{cells}</div>'
-
-
-def tier_source_panel(data: dict[str, Any]) -> str:
-    monitor, tiers = data["monitor"], data["tiers"]
-    colours = _tier_colours(tiers)
-    sources = sources_of(monitor)
-    counts = Counter((row["volume_level"], row["data_source"]) for row in monitor)
-    per_tier = Counter(row["volume_level"] for row in monitor)
-    active_per_tier = Counter(row["volume_level"] for row in monitor if row["is_active"])
-    per_source = Counter(row["data_source"] for row in monitor)
-
-    head = "".join(f"<th>{_source_chip(s)}</th>" for s in sources)
     rows = []
-    for tier in tiers:
-        cells = "".join(
-            _td(counts[(tier, s)], data_tier=tier, data_source=s, class_="n") for s in sources
-        )
+    for level in data["levels"]:
+        mine = [r for r in data["level_source"] if r["volume_level"] == level]
+        by_source = {r["data_source"]: r["creators"] for r in mine}
         rows.append(
-            f"<tr><th>{_tier_chip(tier, colours)}</th>{cells}"
-            f"{_td(per_tier[tier], data_tier=tier, data_source='all', class_='n total')}"
-            f"{_td(active_per_tier[tier], data_tier=tier, data_active='true', class_='n')}</tr>"
+            {
+                "level": level,
+                "counts": [by_source.get(source, 0) for source in sources],
+                "creators": sum(r["creators"] for r in mine),
+                "active": sum(r["active"] for r in mine),
+            }
         )
-    totals = "".join(
-        _td(per_source[s], data_tier="all", data_source=s, class_="n") for s in sources
-    )
-    rows.append(
-        f'<tr class="totals"><th>all tiers</th>{totals}'
-        f"{_td(len(monitor), data_tier='all', data_source='all', class_='n total')}"
-        f"{_td(sum(active_per_tier.values()), data_tier='all', data_active='true', class_='n')}"
-        "</tr>"
-    )
-    table = (
-        f'<table class="grid"><thead><tr><th>tier</th>{head}<th>all</th><th>active</th></tr>'
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-    # Stacked bars: one per tier, split by data source.
-    width, bar_h, gap, left = 560, 22, 10, 60
-    largest = max(per_tier.values(), default=1)
-    scale = (width - left - 40) / max(largest, 1)
-    body = []
-    for i, tier in enumerate(tiers):
-        y = 8 + i * (bar_h + gap)
-        body.append(_text(left - 8, y + bar_h * 0.7, tier, class_="lbl", text_anchor="end"))
-        x = float(left)
-        for source in sources:
-            n = counts[(tier, source)]
-            if not n:
-                continue
-            w = n * scale
-            body.append(
-                _tag(
-                    "rect",
-                    _tag("title", escape(f"{tier}, {SOURCE_LABELS.get(source, source)}: {n}")),
-                    x=x,
-                    y=y,
-                    width=w,
-                    height=bar_h,
-                    fill=SOURCE_COLOURS.get(source, "#868e96"),
-                )
-            )
-            if w >= 14:
-                body.append(
-                    _text(x + w / 2, y + bar_h * 0.7, str(n), class_="in", text_anchor="middle")
-                )
-            x += w
-        body.append(_text(x + 6, y + bar_h * 0.7, str(per_tier[tier]), class_="lbl"))
-    height = 16 + len(tiers) * (bar_h + gap)
-    legend = " ".join(f"{_source_chip(s)}" for s in sources)
-    chart = _svg(width, height, "".join(body), "creators per tier, split by data source")
-    return (
-        '<section class="panel" id="tiers"><h2>Creators per tier and data source</h2>'
-        f'<p class="note">All {len(monitor)} creators of volume_config (active and inactive), '
-        f"by volume level and the source of their scores.</p>{table}"
-        f'<div class="chart">{chart}</div><p class="legend">{legend}</p></section>'
-    )
-
-
-def scatter_panel(data: dict[str, Any]) -> str:
-    t, monitor, tiers = data["thresholds"], data["monitor"], data["tiers"]
-    colours = _tier_colours(tiers)
-    lo, hi = t.get("score_min", 0.0), t.get("score_max", 100.0)
-    width, height = 760, 540
-    left, right, top, bottom = 52, 14, 14, 46
-    pw, ph = width - left - right, height - top - bottom
-
-    def sx(value: float) -> float:
-        return left + (min(max(value, lo), hi) - lo) / (hi - lo) * pw
-
-    def sy(value: float) -> float:
-        return top + ph - (min(max(value, lo), hi) - lo) / (hi - lo) * ph
-
-    sat_high, sat_med = t["saturation_high_above"], t["saturation_medium_from"]
-    opp_high, opp_high_sat = t["opportunity_high_above"], t["opportunity_high_saturation_below"]
-    opp_med_from, opp_med_to = t["opportunity_medium_from"], t["opportunity_medium_to"]
-    opp_med_sat = t["opportunity_medium_saturation_below"]
-    m = {name: _num(t.get(name), 2) for name in t}
-
-    body: list[str] = []
-    # Rule regions, drawn from the build's thresholds.
-    regions = [
-        (
-            sat_high,
-            hi,
-            lo,
-            hi,
-            "#ffe3e3",
-            f"saturation > {m['saturation_high_above']}: x{m['saturation_high_multiplier']}",
-            "top",
-        ),
-        (
-            sat_med,
-            sat_high,
-            lo,
-            hi,
-            "#fff4d6",
-            f"{m['saturation_medium_from']}-"
-            f"{m['saturation_high_above']}: x{m['saturation_medium_multiplier']}",
-            "top",
-        ),
-        (
-            lo,
-            opp_high_sat,
-            opp_high,
-            hi,
-            "#d3f9d8",
-            f"opportunity > {m['opportunity_high_above']}"
-            f" and saturation < {m['opportunity_high_saturation_below']}: "
-            f"x{m['opportunity_high_multiplier']}",
-            "bottom",
-        ),
-        (
-            lo,
-            opp_med_sat,
-            opp_med_from,
-            opp_med_to,
-            "#e6fcf5",
-            f"opportunity "
-            f"{m['opportunity_medium_from']}-{m['opportunity_medium_to']} and saturation < "
-            f"{m['opportunity_medium_saturation_below']}: x{m['opportunity_medium_multiplier']}",
-            "inside",
-        ),
-    ]
-    for x0, x1, y0, y1, fill, label, _where in regions:
-        body.append(
-            _tag(
-                "rect",
-                _tag("title", escape(label)),
-                x=sx(x0),
-                y=sy(y1),
-                width=sx(x1) - sx(x0),
-                height=sy(y0) - sy(y1),
-                fill=fill,
-                data_rule=label,
-            )
-        )
-    # Grid and axes.
-    step = (hi - lo) / 10
-    for i in range(11):
-        v = lo + i * step
-        body.append(_tag("line", x1=sx(v), y1=top, x2=sx(v), y2=top + ph, class_="gridline"))
-        body.append(_tag("line", x1=left, y1=sy(v), x2=left + pw, y2=sy(v), class_="gridline"))
-        body.append(_text(sx(v), top + ph + 16, _num(v), class_="tick", text_anchor="middle"))
-        body.append(_text(left - 6, sy(v) + 4, _num(v), class_="tick", text_anchor="end"))
-    body.append(_tag("rect", x=left, y=top, width=pw, height=ph, class_="frame"))
-    body.append(
-        _text(left + pw / 2, height - 8, "saturation score", class_="axis", text_anchor="middle")
-    )
-    body.append(
-        _text(
-            14,
-            top + ph / 2,
-            "opportunity score",
-            class_="axis",
-            text_anchor="middle",
-            transform=f"rotate(-90 14 {top + ph / 2:.1f})",
-        )
-    )
-    # Threshold lines.
-    for value, name in ((sat_med, "saturation_medium_from"), (sat_high, "saturation_high_above")):
-        body.append(
-            _tag(
-                "line",
-                x1=sx(value),
-                y1=top,
-                x2=sx(value),
-                y2=top + ph,
-                class_="rule",
-                data_threshold=name,
-            )
-        )
-        body.append(_text(sx(value) + 3, top + 12, f"{m[name]}", class_="rulelbl"))
-    body.append(
-        _tag(
-            "line",
-            x1=sx(lo),
-            y1=sy(opp_high),
-            x2=sx(opp_high_sat),
-            y2=sy(opp_high),
-            class_="rule",
-            data_threshold="opportunity_high_above",
-        )
-    )
-    body.append(
-        _tag(
-            "rect",
-            x=sx(lo),
-            y=sy(opp_med_to),
-            width=sx(opp_med_sat) - sx(lo),
-            height=sy(opp_med_from) - sy(opp_med_to),
-            class_="rulebox",
-            data_threshold="opportunity_medium",
-        )
-    )
-    for x0, _x1, y0, y1, _, label, where in regions:
-        if where == "top":
-            continue
-        y = sy(y0) - 5 if where == "bottom" else sy(y1) + 13
-        body.append(_text(sx(x0) + 4, y, label, class_="regionlbl"))
-    for x0, x1, _, _, _, label, where in regions:
-        if where != "top":
-            continue
-        body.append(
-            _text(
-                (sx(x0) + sx(x1)) / 2, top + ph - 8, label, class_="regionlbl", text_anchor="middle"
-            )
-        )
-    # Points: coincident ones spread on a small ring (exact values in the tooltip).
-    groups: dict[tuple[float, float], list[dict[str, Any]]] = defaultdict(list)
-    for row in monitor:
-        groups[(row["saturation_score"], row["opportunity_score"])].append(row)
-    for (sat, opp), rows in sorted(groups.items()):
-        cx, cy = sx(sat), sy(opp)
-        n = len(rows)
-        radius = 0.0 if n == 1 else 6 + 1.1 * n
-        for i, row in enumerate(
-            sorted(rows, key=lambda r: (tiers.index(r["volume_level"]), r["creator_id"]))
-        ):
-            angle = 2 * math.pi * i / n
-            px, py = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-            colour = colours.get(row["volume_level"], "#868e96")
-            tip = (
-                f"{row['creator_id']} ({row['volume_level']}"
-                f"{'' if row['is_active'] else ', inactive'}): saturation "
-                f"{_num(row['saturation_score'], 2)}, opportunity "
-                f"{_num(row['opportunity_score'], 2)}, "
-                f"{SOURCE_LABELS.get(row['data_source'], row['data_source'])}"
-            )
-            body.append(
-                _tag(
-                    "circle",
-                    _tag("title", escape(tip)),
-                    cx=px,
-                    cy=py,
-                    r=5.5,
-                    fill=colour if row["is_active"] else "#ffffff",
-                    stroke=colour if not row["is_active"] else "#ffffff",
-                    stroke_width=1.6 if not row["is_active"] else 1,
-                    data_creator=row["creator_id"],
-                    data_tier=row["volume_level"],
-                )
-            )
-        if n > 1:
-            body.append(_text(cx + radius + 7, cy - radius + 2, f"{n}", class_="count"))
-        flagged = [r for r in rows if r["is_over_saturated"] or r["is_high_opportunity"]]
-        if flagged and n == 1:
-            near_right = cx > left + 0.8 * pw
-            body.append(
-                _text(
-                    cx - 8 if near_right else cx + 8,
-                    cy - 7 if cy > top + 12 else cy + 16,
-                    flagged[0]["creator_id"],
-                    class_="ptlbl",
-                    text_anchor="end" if near_right else None,
-                )
-            )
-    chart = _svg(width, height, "".join(body), "saturation against opportunity by tier")
-    legend = " ".join(_tier_chip(tier, colours) for tier in tiers)
-    return (
-        '<section class="panel" id="scatter"><h2>Saturation vs opportunity</h2>'
-        '<p class="note">One point per creator, coloured by tier (hollow: inactive); the shaded '
-        "bands and dashed lines are this build's rule thresholds (volume_rule_thresholds). "
-        "Creators with equal scores are spread on a small ring, with their number beside it; "
-        "hover a point for its values.</p>"
-        f'<div class="chart">{chart}</div><p class="legend">{legend}</p></section>'
-    )
-
-
-def _creator_list(
-    rows: list[dict[str, Any]], key: str, title: str, note: str, colours: dict[str, str]
-) -> str:
-    body = "".join(
-        f'<tr data-list="{key}" data-creator="{escape(row["creator_id"], quote=True)}">'
-        f"<td>{escape(row['creator_id'])}{'' if row['is_active'] else ' <em>(inactive)</em>'}</td>"
-        f"<td>{_tier_chip(row['volume_level'], colours)}</td>"
-        f"{_td(row['saturation_score'], class_='n')}{_td(row['opportunity_score'], class_='n')}"
-        f"{_td(row['revenue_trend'], class_='n')}"
-        f'<td class="n">{row["base_revenue_items"]} &rarr; {row["revenue_items_per_day"]}</td>'
-        f"<td>{_source_chip(row['data_source'])}</td></tr>"
-        for row in rows
-    )
-    if not rows:
-        body = '<tr><td colspan="7" class="empty">none</td></tr>'
-    return (
-        f'<section class="panel" id="{key}"><h2>{escape(title)} ({len(rows)})</h2>'
-        f'<p class="note">{escape(note)}</p><table class="grid"><thead><tr><th>creator</th>'
-        "<th>tier</th><th>sat.</th><th>opp.</th><th>trend %</th><th>revenue/day base &rarr; now"
-        f"</th><th>source</th></tr></thead><tbody>{body}</tbody></table></section>"
-    )
-
-
-def attention_panels(data: dict[str, Any]) -> str:
-    monitor, t = data["monitor"], data["thresholds"]
-    colours = _tier_colours(data["tiers"])
-    over = sorted(
-        (r for r in monitor if r["is_over_saturated"]),
-        key=lambda r: (-r["saturation_score"], r["creator_id"]),
-    )
-    high = sorted(
-        (r for r in monitor if r["is_high_opportunity"]),
-        key=lambda r: (-r["opportunity_score"], r["creator_id"]),
-    )
-    return _creator_list(
-        over,
-        "over-saturated",
-        "Over-saturated",
-        f"Saturation above {_num(t['saturation_high_above'])}: revenue, engagement and retention "
-        f"sends scaled by x{_num(t['saturation_high_multiplier'], 2)}.",
-        colours,
-    ) + _creator_list(
-        high,
-        "high-opportunity",
-        "High opportunity",
-        f"Opportunity above {_num(t['opportunity_high_above'])} with saturation below "
-        f"{_num(t['opportunity_high_saturation_below'])}: sends scaled by "
-        f"x{_num(t['opportunity_high_multiplier'], 2)}.",
-        colours,
-    )
-
-
-def _history_by_creator(history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in history:
-        grouped[row["creator_id"]].append(row)
-    return grouped
-
-
-def age_panel(data: dict[str, Any]) -> str:
-    t, monitor = data["thresholds"], {r["creator_id"]: r for r in data["monitor"]}
-    max_age = t["tracking_max_age_days"]
-    grouped = _history_by_creator(data["history"])
-    entries = []
-    for creator, rows in grouped.items():
-        past = [r for r in rows if not r["is_in_future"]]
-        newest = past[-1] if past else None
-        used = any(r["is_used_by_config"] for r in rows)
-        if used:
-            status = "used"
-        elif newest is None:
-            status = "future only"
-        elif not newest["is_within_max_age"]:
-            status = "too old"
-        else:
-            status = "not used"
-        entries.append((creator, newest, used, status, any(r["is_in_future"] for r in rows)))
-    entries.sort(key=lambda e: (e[1]["tracking_age_days"] if e[1] else -1, e[0]))
-    oldest = max([e[1]["tracking_age_days"] for e in entries if e[1]] + [max_age])
-    width, row_h, left, right = 540, 16, 200, 150
-    scale = (width - left - right) / max(oldest, 1)
-    colours = {"used": "#2f9e44", "too old": "#adb5bd", "not used": "#f59f00"}
-    body = []
-    top = 30
-    for i, (creator, newest, _, status, future) in enumerate(entries):
-        y = top + i * row_h
-        source = monitor.get(creator, {}).get("data_source", "not in creators")
-        label = creator if creator in monitor else f"{creator} (not in creators)"
-        inner = [_text(left - 6, y + 11.5, label, class_="lbl", text_anchor="end")]
-        if newest is not None:
-            age = newest["tracking_age_days"]
-            inner.append(
-                _tag(
-                    "rect",
-                    _tag(
-                        "title",
-                        escape(
-                            f"{creator}: newest 14d row {newest['tracking_date']}, "
-                            f"{age} days old, {status}; config source {source}"
-                        ),
-                    ),
-                    x=left,
-                    y=y + 2.5,
-                    width=max(age * scale, 2),
-                    height=row_h - 5,
-                    fill=colours[status],
-                )
-            )
-            text = f"{newest['tracking_date']} · {age} d · {status}"
-        else:
-            text = "only rows dated after as_of"
-        if future and newest is not None:
-            text += " · a row dated after as_of"
-        inner.append(
-            _text(
-                left + max(0, newest["tracking_age_days"] if newest else 0) * scale + 6,
-                y + 11.5,
-                text,
-                class_="lbl",
-            )
-        )
-        body.append(
-            f'<g data-age-creator="{escape(creator, quote=True)}" data-age-days="'
-            f'{newest["tracking_age_days"] if newest else ""}" data-status="{status}">'
-            + "".join(inner)
-            + "</g>"
-        )
-    height = top + len(entries) * row_h + 8
-    x_max = left + max_age * scale
-    body.append(
-        _tag(
-            "line",
-            x1=x_max,
-            y1=18,
-            x2=x_max,
-            y2=height - 4,
-            class_="rule",
-            data_threshold="tracking_max_age_days",
-        )
-    )
-    body.append(_text(x_max + 3, 14, f"max age {_num(max_age)} days", class_="rulelbl"))
-    body.append(_tag("line", x1=left, y1=14, x2=left, y2=height - 4, class_="axisline"))
-    chart = _svg(width, height, "".join(body), "age of each creator's newest tracking row")
-    empty = "" if entries else '<p class="empty">No tracking rows in the history window.</p>'
-    return (
-        '<section class="panel" id="tracking-age"><h2>Age of the tracking data</h2>'
-        f'<p class="note">Newest 14d tracking row per creator (days before the day of as_of); '
-        f"rows older than {_num(max_age)} days are not used. Green: volume_config uses it.</p>"
-        f'{empty}<div class="chart">{chart}</div></section>'
-    )
-
-
-def history_panel(data: dict[str, Any]) -> str:
-    t = data["thresholds"]
-    lo, hi = t.get("score_min", 0.0), t.get("score_max", 100.0)
-    grouped = _history_by_creator(data["history"])
-    as_of_day = dt.date.fromisoformat(str(data["as_of"])[:10]) if data["as_of"] else None
-    days = [dt.date.fromisoformat(r["tracking_date"]) for r in data["history"]]
-    if as_of_day:
-        days.append(as_of_day)
-    cards = []
-    if days:
-        first, last = min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1)
-        span = max((last - first).days, 1)
-        width, height, left, top, pw, ph = 210, 92, 26, 6, 178, 68
-
-        def sx(day: dt.date) -> float:
-            return left + (day - first).days / span * pw
-
-        def sy(value: float) -> float:
-            return top + ph - (min(max(value, lo), hi) - lo) / (hi - lo) * ph
-
-        monitor = {r["creator_id"]: r for r in data["monitor"]}
-        for creator, rows in grouped.items():
-            body = [
-                _tag("rect", x=left, y=top, width=pw, height=ph, class_="frame"),
-                _tag(
-                    "line",
-                    x1=left,
-                    y1=sy(t["saturation_high_above"]),
-                    x2=left + pw,
-                    y2=sy(t["saturation_high_above"]),
-                    class_="rule",
-                    data_threshold="saturation_high_above",
-                ),
-                _text(left - 3, sy(hi) + 4, _num(hi), class_="tick", text_anchor="end"),
-                _text(left - 3, sy(lo), _num(lo), class_="tick", text_anchor="end"),
-            ]
-            body.append(_text(left, top + ph + 12, str(first)[5:], class_="tick"))
-            body.append(
-                _text(left + pw, top + ph + 12, str(last)[5:], class_="tick", text_anchor="end")
-            )
-            if as_of_day:
-                body.append(
-                    _tag(
-                        "line",
-                        x1=sx(as_of_day),
-                        y1=top,
-                        x2=sx(as_of_day),
-                        y2=top + ph,
-                        class_="asof",
-                    )
-                )
-            for field, colour in (
-                ("saturation_score", SATURATION_COLOUR),
-                ("opportunity_score", OPPORTUNITY_COLOUR),
-            ):
-                points = [
-                    (sx(dt.date.fromisoformat(r["tracking_date"])), sy(r[field]), r)
-                    for r in rows
-                    if r[field] is not None
-                ]
-                if len(points) > 1:
-                    path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
-                    body.append(
-                        f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                        'stroke-width="1.5"/>'
-                    )
-                for x, y, r in points:
-                    tip = (
-                        f"{r['tracking_date']}: {field.split('_')[0]} {_num(r[field], 2)}"
-                        f"{' (used)' if r['is_used_by_config'] else ''}"
-                        f"{' (after as_of)' if r['is_in_future'] else ''}"
-                    )
-                    body.append(
-                        _tag(
-                            "circle",
-                            _tag("title", escape(tip)),
-                            cx=x,
-                            cy=y,
-                            r=3.2,
-                            fill=colour if r["is_used_by_config"] else "#ffffff",
-                            stroke=colour,
-                            stroke_width=1.4,
-                        )
-                    )
-            info = monitor.get(creator)
-            caption = (
-                f"{info['volume_level']} · {SOURCE_LABELS.get(info['data_source'], '?')}"
-                if info
-                else "not in creators"
-            )
-            svg = _svg(
-                width,
-                height,
-                "".join(body),
-                f"score history of {creator}",
-                data_history_creator=creator,
-            )
-            count = f"{len(rows)} row" if len(rows) == 1 else f"{len(rows)} rows"
-            cards.append(
-                f'<div class="card"><div class="card-t">{escape(creator)}</div>'
-                f'<div class="card-s">{escape(caption)} · {count}</div>{svg}</div>'
-            )
-        range_note = f"{first + dt.timedelta(days=1)} to {last - dt.timedelta(days=1)}"
-    else:
-        range_note = "no rows"
-    return (
-        '<section class="panel wide" id="history"><h2>Score history per creator</h2>'
-        '<p class="note">14d tracking rows kept for the monitor (volume_score_history; '
-        f"{range_note}; the same date axis for every creator). "
-        f'<span style="color:{SATURATION_COLOUR}">&#9679; saturation</span> '
-        f'<span style="color:{OPPORTUNITY_COLOUR}">&#9679; opportunity</span>; filled: the row '
-        "volume_config uses; dashed: saturation_high_above; grey line: as_of.</p>"
-        f'<div class="cards">{"".join(cards) or "<p class=empty>No tracking rows.</p>"}</div>'
-        "</section>"
-    )
-
-
-def legacy_panel(data: dict[str, Any]) -> str:
-    counts, rows = data["audit_counts"], data["audit_rows"]
-    figures = [
-        ("active legacy assignments", counts["active_assignments"], "active_assignments"),
-        ("disagree", counts["disagreeing"], "disagreeing"),
-        ("by level", counts["volume_level_differs"], "volume_level_differs"),
-        ("by ppv/day", counts["ppv_per_day_differs"], "ppv_per_day_differs"),
-        ("by bump/day", counts["bump_per_day_differs"], "bump_per_day_differs"),
-    ]
-    summary = "".join(
-        f'<div class="mini" data-count="{key}"><b>{value}</b> {escape(title)}</div>'
-        for title, value, key in figures
-    )
-
-    def cell(legacy: Any, dynamic: Any, differs: bool) -> str:
-        cls = ' class="diff"' if differs else ""
-        return f"<td{cls}>{escape(_num(legacy))} &rarr; {escape(_num(dynamic))}</td>"
-
-    body = "".join(
-        f'<tr data-list="legacy-disagreement" data-creator="{escape(r["creator_id"], quote=True)}">'
-        f"<td>{escape(r['creator_id'])}</td>"
-        + cell(r["legacy_volume_level"], r["dynamic_volume_level"], r["level_differs"])
-        + cell(r["legacy_ppv_per_day"], r["dynamic_ppv_per_day"], r["ppv_differs"])
-        + cell(r["legacy_bump_per_day"], r["dynamic_bump_per_day"], r["bump_differs"])
-        + f"<td>{_source_chip(r['data_source']) if r['data_source'] else 'not in creators'}</td>"
-        + f"<td>{escape(_num(r['legacy_assigned_at']))}</td></tr>"
-        for r in rows
-    )
-    if not rows:
-        body = '<tr><td colspan="6" class="empty">none: the legacy table agrees</td></tr>'
-    return (
-        '<section class="panel" id="legacy"><h2>Dynamic result vs legacy volume_assignments'
-        '</h2><p class="note">Active rows of the legacy table that disagree with volume_config '
-        "(volume_assignment_audit; legacy &rarr; dynamic, differing values highlighted). "
-        "See docs/retiring-volume-assignments.md.</p>"
-        f'<div class="minis">{summary}</div><table class="grid"><thead><tr><th>creator</th>'
-        "<th>level</th><th>ppv/day</th><th>bump/day</th><th>dynamic source</th>"
-        f"<th>legacy assigned</th></tr></thead><tbody>{body}</tbody></table></section>"
-    )
-
-
-CSS = """
-*{box-sizing:border-box}
-body{margin:0;background:#f1f3f5;color:#212529;
- font:13px/1.4 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-header{background:#212529;color:#f8f9fa;padding:14px 24px}
-header h1{margin:0;font-size:20px}header p{margin:2px 0 0;color:#ced4da}
-main{max-width:1360px;margin:0 auto;padding:14px 16px;display:grid;
- grid-template-columns:minmax(0,780px) minmax(0,1fr);gap:14px;align-items:start}
-.tiles{grid-column:1/-1;display:flex;gap:10px;flex-wrap:wrap}
-.tile{background:#fff;border-radius:6px;padding:8px 14px;min-width:140px;
- box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.tile-n{font-size:24px;font-weight:600}.tile-t{font-weight:600}.tile-s{color:#868e96;font-size:11px}
-.panel{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.panel.wide{grid-column:1/-1}.col{display:flex;flex-direction:column;gap:14px}
-h2{font-size:15px;margin:0 0 4px}.note{color:#495057;margin:0 0 8px;font-size:12px}
-table.grid{border-collapse:collapse;width:100%;font-size:12px}
-.grid th,.grid td{border-bottom:1px solid #e9ecef;padding:3px 6px;text-align:left}
-.grid td.n{text-align:right;font-variant-numeric:tabular-nums}.grid td.total{font-weight:600}
-.grid tr.totals th,.grid tr.totals td{border-top:2px solid #adb5bd;font-weight:600}
-.grid td.diff{background:#fff0f6;color:#a61e4d;font-weight:600}
-.chip{display:inline-block;white-space:nowrap;color:#fff;border-radius:9px;padding:0 7px;
- font-size:11px}
-.legend{margin:4px 0 0}.empty{color:#868e96}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(214px,1fr));gap:8px}
-.card{border:1px solid #e9ecef;border-radius:4px;padding:4px}
-.card-t{font-weight:600;font-size:12px}.card-s{color:#868e96;font-size:11px}
-.minis{display:flex;gap:14px;margin:0 0 6px}.mini b{font-size:16px}
-svg text{font-family:inherit}.lbl{font-size:11px;fill:#343a40}.in{font-size:11px;fill:#fff}
-.tick{font-size:10px;fill:#868e96}.axis{font-size:12px;fill:#495057}
-.gridline{stroke:#f1f3f5}.frame{fill:none;stroke:#ced4da}.axisline{stroke:#adb5bd}
-.rule{stroke:#495057;stroke-dasharray:5 3;stroke-width:1.2}
-.rulebox{fill:none;stroke:#495057;stroke-dasharray:5 3}
-.rulelbl{font-size:10px;fill:#495057}.regionlbl{font-size:10px;fill:#495057}
-.count{font-size:11px;font-weight:600;fill:#343a40}.ptlbl{font-size:10px;fill:#343a40}
-.asof{stroke:#adb5bd;stroke-width:1}
-footer{max-width:1360px;margin:0 auto;padding:0 16px 16px;color:#868e96;font-size:11px}
-"""
+    totals = [sum(row["counts"][i] for row in rows) for i in range(len(sources))]
+    return {"sources": sources, "rows": rows, "totals": totals}
 
 
 def render(data: dict[str, Any]) -> str:
     """The dashboard's HTML."""
-    as_of = data["as_of"] or "unknown"
+    svgs = {name: Markup(to_svg(spec)) for name, spec in charts(data).items()}
+    future_only = sum(r["creators"] for r in data["ages"] if r["tracking_age_days"] is None)
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>eros-volume monitor, as of {escape(str(as_of))}</title>"
-        f"<style>{CSS}</style></head><body>"
-        f"<header><h1>eros-volume monitor</h1><p>as of {escape(str(as_of))} · "
-        f'build <span title="{escape(data["db"], quote=True)}">'
-        f"{escape(Path(data['db']).name)}</span></p></header><main>"
-        + tiles(data)
-        + scatter_panel(data)
-        + f'<div class="col">{attention_panels(data)}</div>'
-        + f'<div class="col">{tier_source_panel(data)}{legacy_panel(data)}</div>'
-        + age_panel(data)
-        + history_panel(data)
-        + "</main><footer>Drawn from the marts volume_score_monitor, volume_rule_thresholds, "
-        "volume_score_history and volume_assignment_audit. Self-contained: no scripts, no "
-        "network.</footer></body></html>\n"
+        _environment()
+        .get_template("dashboard.html")
+        .render(
+            data=data,
+            svg=svgs,
+            db_name=Path(data["db"]).name,
+            levels=level_table(data),
+            future_only=future_only,
+            score_bins=SCORE_BINS,
+        )
     )
+
+
+def check_out_path(out: str | Path) -> Path:
+    """``out`` as a path, refused (DashboardError) when its folder does not exist."""
+    target = Path(out).expanduser()
+    if not target.parent.is_dir():
+        raise DashboardError(f"--out {out}: folder {target.parent} does not exist")
+    return target
 
 
 def write_dashboard(db: str | Path | None = None, out: str | Path | None = None) -> Path:
     """Render the dashboard of a build file into ``out`` (default: dashboard.html beside it)."""
+    if out is not None:
+        check_out_path(out)
     data = gather(db)
-    target = Path(out).expanduser() if out else Path(data["db"]).with_name("dashboard.html")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = check_out_path(out if out else Path(data["db"]).with_name("dashboard.html"))
     temporary = target.with_name(f".{target.name}.writing-{os.getpid()}")
     try:
         temporary.write_text(render(data), encoding="utf-8")
