@@ -115,15 +115,9 @@ def cmd_profile(args: argparse.Namespace) -> None:
 
 
 def cmd_track(args: argparse.Namespace) -> None:
-    import os
+    from .track import check_arguments, track
 
-    from .build import RAW_ENV
-    from .track import track
-
-    if not (args.raw or os.environ.get(RAW_ENV)):
-        raise UsageError(
-            f"the tracking job writes to an operational database: give --raw PATH or set {RAW_ENV}"
-        )
+    check_arguments(args.raw, args.as_of, getattr(args, "from"), args.to)
     result = track(
         raw=args.raw,
         as_of=args.as_of,

@@ -17,9 +17,8 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import raw_schema
 from .build import BuildError, parse_timestamp
-from .generate import RAW_SCHEMA_PATH as RAW_SCHEMA
-from .generate import TABLES
 from .paths import project_dir
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -78,7 +77,7 @@ def write_demo_db(path: str | Path, force: bool = False, shift_days: int = 0) ->
     temporary = target.with_name(f".{target.name}.writing-{os.getpid()}")
     temporary.unlink(missing_ok=True)
     try:
-        tables = {table: demo_rows(table, shift_days) for table in TABLES}
+        tables = {table: demo_rows(table, shift_days) for table in raw_schema.TABLES}
         counts = write_raw_sqlite(temporary, tables)
         os.replace(temporary, target)
     finally:
@@ -92,7 +91,10 @@ def write_raw_sqlite(path: str | Path, tables: Mapping[str, list[dict]]) -> dict
     con = sqlite3.connect(path)
     try:
         with con:
-            con.executescript(RAW_SCHEMA.read_text())
+            for table in raw_schema.TABLES:
+                con.execute(raw_schema.create_table(table, "sqlite")[0])
+            for statement in raw_schema.create_indexes("sqlite"):
+                con.execute(statement)
             for table, rows in tables.items():
                 if not rows:
                     continue

@@ -2,23 +2,21 @@
 operational database's ``volume_performance_tracking`` table.
 
 ``eros-volume track`` is the only command that writes to the raw database. It runs dbt into a
-private temporary build file (deleted afterwards; the served build file is not touched), reads the
-``volume_performance_tracking_daily`` mart, and writes its rows in one transaction, on the table's
-unique key (creator_id, tracking_date, tracking_period): a row already there with other values is
-updated, a new one inserted, an equal one left alone. A second run with the same data and as_of
-therefore changes nothing; any failure rolls the whole write back.
+private temporary build file (deleted afterwards; the served build file is not touched) and
+writes the ``volume_performance_tracking_daily`` mart's rows in SQL, through the raw database
+attached to DuckDB, in one transaction, on the table's unique key (creator_id, tracking_date,
+tracking_period): a row already there with other values is updated, a new one inserted, an
+equal one left alone. A second run with the same data and as_of therefore changes nothing; any
+failure rolls the whole write back (a table the run created included).
 
 The rows, scores and deltas all come from the mart: no rule lives here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
-import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,50 +24,40 @@ from typing import Any
 
 import duckdb
 
+from . import raw_schema
 from .build import (
     RAW_ENV,
     BuildError,
+    BuildInputError,
     dbt_env,
     dbt_failure,
     dbt_vars,
+    parse_date,
     prepare_raw,
     raw_database_kind,
     run_dbt,
 )
+from .extensions import duckdb_config
 from .store import fetch_dicts
 
 TABLE = "volume_performance_tracking"
 MART = "volume_performance_tracking_daily"
-KEY = ("creator_id", "tracking_date", "tracking_period")
-# The mart's columns, in the raw table's order (raw_schema.sql).
-COLUMNS = (
-    "creator_id",
-    "tracking_date",
-    "tracking_period",
-    "avg_daily_volume",
-    "total_messages_sent",
-    "avg_revenue_per_send",
-    "avg_view_rate",
-    "avg_purchase_rate",
-    "total_earnings",
-    "revenue_per_send_trend",
-    "view_rate_trend",
-    "purchase_rate_trend",
-    "earnings_volatility",
-    "saturation_score",
-    "opportunity_score",
-    "recommended_volume_delta",
-    "calculated_at",
+KEY = raw_schema.tables()[TABLE].unique[0]  # (creator_id, tracking_date, tracking_period)
+# The mart's columns: the raw table's, without its own id.
+COLUMNS = tuple(
+    name for name in raw_schema.columns(TABLE) if name != raw_schema.autoincrement_column(TABLE)
 )
 REQUIRED = (*KEY, "saturation_score")
-
-# A missing table is created in the original schema: raw_schema.sql's statement on SQLite, its
-# DuckDB rendering (generate.py, shared with the raw database generator) on DuckDB.
-DUCKDB_SEQUENCE = "volume_performance_tracking_tracking_id_seq"
+# Text forms of the mart's dates and timestamps, as the original stores them.
+_TEXT_FORMATS = {"DATE": "%Y-%m-%d", "TIMESTAMP": "%Y-%m-%d %H:%M:%S"}
 
 
 class TrackError(BuildError):
     """The tracking job failed; the raw database is unchanged. One line for the user."""
+
+
+class TrackInputError(TrackError, BuildInputError):
+    """Bad arguments of the tracking job (exit 2), found before any work."""
 
 
 @dataclass
@@ -105,28 +93,42 @@ class TrackResult:
         return text
 
 
-def resolve_raw(raw: str | Path | None) -> Path:
-    """The raw database to track into: ``raw`` or $EROS_RAW_DB; TrackError when neither."""
-    chosen = raw if raw not in (None, "") else os.environ.get(RAW_ENV)
-    if not chosen:
-        raise TrackError(
-            f"the tracking job writes to an operational database: give --raw PATH or set {RAW_ENV}"
-        )
-    path = prepare_raw(chosen)
-    assert path is not None
-    return path
-
-
-def compute_rows(
+def check_arguments(
     raw: str | Path | None,
     as_of: str | None = None,
     tracking_from: str | None = None,
     tracking_to: str | None = None,
-    echo: bool = True,
-) -> list[dict[str, Any]]:
-    """The tracking rows of the day of ``as_of`` (or of each day of the range), from a dbt build
-    of the mart and what it needs into a temporary file, deleted afterwards."""
-    raw_path = resolve_raw(raw)
+) -> None:
+    """Refuse bad arguments before any work (TrackInputError): no raw database, a malformed
+    timestamp or date, ``--from`` after ``--to``."""
+    if raw in (None, "") and not os.environ.get(RAW_ENV):
+        raise TrackInputError(
+            f"the tracking job writes to an operational database: give --raw PATH or set {RAW_ENV}"
+        )
+    dbt_vars(as_of, tracking_from, tracking_to)  # raises on a malformed value
+    if tracking_from and tracking_to:
+        first, last = parse_date(tracking_from, "--from"), parse_date(tracking_to, "--to")
+        if first > last:
+            raise TrackInputError(f"--from {first} is after --to {last}")
+
+
+def resolve_raw(raw: str | Path | None) -> Path:
+    """The raw database to track into: ``raw`` or $EROS_RAW_DB; TrackError when neither."""
+    check_arguments(raw)
+    path = prepare_raw(raw if raw not in (None, "") else os.environ[RAW_ENV])
+    assert path is not None
+    return path
+
+
+@contextmanager
+def _mart_build(
+    raw_path: Path,
+    as_of: str | None,
+    tracking_from: str | None,
+    tracking_to: str | None,
+    echo: bool,
+) -> Iterator[Path]:
+    """A temporary build file holding the mart (and what it needs), deleted afterwards."""
     arguments = [
         "build",
         "--select",
@@ -140,12 +142,22 @@ def compute_rows(
         code, lines = run_dbt(arguments, dbt_env(db_path, raw_path), echo=echo)
         if code != 0:
             raise TrackError(f"tracking failed, {raw_path} unchanged: {dbt_failure(lines)}")
+        yield db_path
+
+
+def compute_rows(
+    raw: str | Path | None,
+    as_of: str | None = None,
+    tracking_from: str | None = None,
+    tracking_to: str | None = None,
+    echo: bool = True,
+) -> list[dict[str, Any]]:
+    """The tracking rows of the day of ``as_of`` (or of each day of the range), as dicts."""
+    check_arguments(raw, as_of, tracking_from, tracking_to)
+    with _mart_build(resolve_raw(raw), as_of, tracking_from, tracking_to, echo) as db_path:
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            columns = ", ".join(COLUMNS)
-            return fetch_dicts(
-                con, f"select {columns} from {MART} order by tracking_date, creator_id"
-            )
+            return fetch_dicts(con, f"select * from ({_mart_rows_sql()}) order by tracking_date, creator_id")
         finally:
             con.close()
 
@@ -158,281 +170,157 @@ def track(
     echo: bool = True,
 ) -> TrackResult:
     """Compute the tracking rows and upsert them into the raw database, in one transaction."""
+    check_arguments(raw, as_of, tracking_from, tracking_to)
     raw_path = resolve_raw(raw)
-    rows = compute_rows(raw_path, as_of, tracking_from, tracking_to, echo=echo)
-    return upsert(raw_path, rows)
+    with _mart_build(raw_path, as_of, tracking_from, tracking_to, echo) as db_path:
+        con = duckdb.connect(str(db_path), config=duckdb_config())
+        try:
+            con.execute(f"create temp table new_rows as {_mart_rows_sql()}")
+            return _write(con, raw_path)
+        finally:
+            con.close()
 
 
-# --- writing -----------------------------------------------------------------------------------
+def _mart_rows_sql() -> str:
+    """The mart's rows with the raw table's columns and types (dates and timestamps as text)."""
+    columns = []
+    for c in raw_schema.tables()[TABLE].columns:
+        if c.name not in COLUMNS:
+            continue
+        target = raw_schema.column_type(c, "duckdb")
+        columns.append(f"cast({c.name} as {target}) as {c.name}")
+    return f"select {', '.join(columns)} from main.{MART}"
 
 
-def _key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(_normal(row[name]) for name in KEY)
-
-
-def _normal(value: Any) -> Any:
-    """A stored value in the form the mart's rows have (dates and timestamps as text)."""
-    from .store import plain
-
-    value = plain(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _same(old: Any, new: Any) -> bool:
-    old, new = _normal(old), _normal(new)
-    if isinstance(old, int | float) and isinstance(new, int | float):
-        return math.isclose(old, new, rel_tol=1e-12, abs_tol=1e-12)
-    return old == new
-
-
-class _Writer:
-    """One engine's side of the upsert; the caller holds the transaction."""
-
-    kind = ""
-    mark = "?"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    def executemany(self, sql: str, rows: list[list[Any]]) -> None:
-        raise NotImplementedError
-
-    def table_exists(self) -> bool:
-        raise NotImplementedError
-
-    def create_table(self) -> None:
-        raise NotImplementedError
-
-    def columns(self) -> list[str]:
-        raise NotImplementedError
-
-    def has_unique_key(self) -> bool:
-        raise NotImplementedError
-
-    def existing(self, columns: Sequence[str], periods: Sequence[str]) -> dict[tuple, dict]:
-        marks = ", ".join(self.mark for _ in periods)
-        cursor = self.execute(
-            f"select {', '.join(columns)} from {TABLE} where tracking_period in ({marks})",
-            list(periods),
-        )
-        found: dict[tuple, dict] = {}
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            found.setdefault(_key(row), row)
-        return found
-
-
-class _SqliteWriter(_Writer):
-    kind = "sqlite"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.con = sqlite3.connect(path, isolation_level=None, timeout=30)
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.con.execute(sql, params)
-
-    def executemany(self, sql: str, rows: list[list[Any]]) -> None:
-        self.con.executemany(sql, rows)
-
-    def begin(self) -> None:
-        self.con.execute("begin immediate")
-
-    def table_exists(self) -> bool:
-        found = self.execute(
-            "select count(*) from sqlite_master where type = 'table' and name = ?", [TABLE]
-        ).fetchone()
-        return bool(found[0])
-
-    def create_table(self) -> None:
-        # One statement from the original schema (executescript would commit on its own).
-        self.execute(sqlite_table_ddl())
-
-    def columns(self) -> list[str]:
-        return [row[1].lower() for row in self.execute(f"pragma table_info({TABLE})")]
-
-    def has_unique_key(self) -> bool:
-        for _, name, unique, *rest in self.execute(f"pragma index_list({TABLE})").fetchall():
-            partial = rest[1] if len(rest) > 1 else 0
-            if not unique or partial:
-                continue
-            quoted = name.replace('"', '""')
-            info = self.execute(f'pragma index_info("{quoted}")').fetchall()
-            columns = {row[2].lower() for row in info if row[2]}
-            if columns == set(KEY):
-                return True
-        return False
-
-    def commit(self) -> None:
-        self.con.execute("commit")
-
-    def rollback(self) -> None:
-        if self.con.in_transaction:
-            self.con.execute("rollback")
-
-    def close(self) -> None:
-        self.con.close()
-
-
-class _DuckdbWriter(_Writer):
-    kind = "duckdb"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.con = duckdb.connect(str(path))
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.con.execute(sql, list(params))
-
-    def executemany(self, sql: str, rows: list[list[Any]]) -> None:
-        self.con.executemany(sql, rows)
-
-    def begin(self) -> None:
-        self.con.execute("begin transaction")
-
-    def _where(self) -> str:
-        return "database_name = current_database() and schema_name = 'main' and table_name = ?"
-
-    def table_exists(self) -> bool:
-        found = self.execute(f"select count(*) from duckdb_tables() where {self._where()}", [TABLE])
-        return bool(found.fetchone()[0])
-
-    def create_table(self) -> None:
-        from .generate import duckdb_ddl
-
-        self.execute(f"create sequence if not exists {DUCKDB_SEQUENCE}")
-        self.execute(duckdb_ddl(TABLE))
-
-    def columns(self) -> list[str]:
-        cursor = self.execute(
-            f"select column_name from duckdb_columns() where {self._where()} order by column_index",
-            [TABLE],
-        )
-        return [row[0].lower() for row in cursor.fetchall()]
-
-    def has_unique_key(self) -> bool:
-        cursor = self.execute(
-            "select constraint_column_names from duckdb_constraints() where "
-            f"{self._where()} and constraint_type in ('UNIQUE', 'PRIMARY KEY')",
-            [TABLE],
-        )
-        return any({c.lower() for c in row[0]} == set(KEY) for row in cursor.fetchall())
-
-    def commit(self) -> None:
-        self.con.execute("commit")
-
-    def rollback(self) -> None:
-        with contextlib.suppress(duckdb.Error):  # no transaction left to roll back
-            self.con.execute("rollback")
-
-    def close(self) -> None:
-        self.con.close()
-
-
-def sqlite_table_ddl() -> str:
-    """raw_schema.sql's CREATE TABLE statement of volume_performance_tracking."""
-    from .generate import RAW_SCHEMA_PATH, raw_schema_statements
-
-    for statement in raw_schema_statements()[0]:
-        if statement.split("(", 1)[0].split()[-1].lower() == TABLE:
-            return statement
-    raise TrackError(f"no CREATE TABLE {TABLE} in {RAW_SCHEMA_PATH}")
-
-
-@contextmanager
-def _transaction(path: Path, kind: str) -> Iterator[_SqliteWriter | _DuckdbWriter]:
+def upsert(raw: str | Path, rows: list[dict[str, Any]]) -> TrackResult:
+    """Upsert ``rows`` (the mart's columns; dates as 'YYYY-MM-DD', timestamps 'YYYY-MM-DD
+    HH:MM:SS') into the raw database's volume_performance_tracking table, in one transaction."""
+    raw_path = Path(raw).expanduser().resolve()
+    con = duckdb.connect(config=duckdb_config())
     try:
-        writer = _SqliteWriter(path) if kind == "sqlite" else _DuckdbWriter(path)
-    except (sqlite3.Error, duckdb.Error) as exc:
-        raise TrackError(f"cannot open {path} for writing: {_one_line(exc)}") from exc
+        spec = {c.name: c for c in raw_schema.tables()[TABLE].columns}
+        types = ", ".join(f"{n} {raw_schema.column_type(spec[n], 'duckdb')}" for n in COLUMNS)
+        con.execute(f"create temp table new_rows ({types})")
+        if rows:
+            marks = ", ".join("?" for _ in COLUMNS)
+            con.executemany(
+                f"insert into temp.new_rows values ({marks})",
+                [[row.get(name) for name in COLUMNS] for row in rows],
+            )
+        return _write(con, raw_path)
+    finally:
+        con.close()
+
+
+# --- the write: SQL through the attached raw database --------------------------------------------
+
+
+def _write(con: duckdb.DuckDBPyConnection, raw_path: Path) -> TrackResult:
+    """Upsert temp.new_rows into the raw table, attached as ``raw``, in one transaction."""
+    kind = raw_database_kind(raw_path)
+    (dates, count) = con.execute(
+        "select coalesce(list(distinct tracking_date order by tracking_date), []), count(*)"
+        " from temp.new_rows"
+    ).fetchone() or ([], 0)
+    result = TrackResult(raw=raw_path, kind=kind, dates=list(dates), rows=int(count))
+    if not count:
+        return result
+    previous = _attach(con, raw_path, kind)
     try:
-        writer.begin()
-        yield writer
-        writer.commit()
-    except (sqlite3.Error, duckdb.Error) as exc:
-        writer.rollback()
-        raise TrackError(f"writing {TABLE} failed, {path} unchanged: {_one_line(exc)}") from exc
+        con.execute("begin transaction")
+        _upsert_sql(con, kind, result)
+        con.execute("commit")
+    except duckdb.Error as exc:
+        _rollback(con)
+        raise TrackError(f"writing {TABLE} failed, {raw_path} unchanged: {_one_line(exc)}") from exc
     except BaseException:
-        writer.rollback()
+        _rollback(con)
         raise
     finally:
-        writer.close()
+        con.execute(f"use {previous}")
+        con.execute("detach raw")
+    return result
+
+
+def _attach(con: duckdb.DuckDBPyConnection, raw_path: Path, kind: str) -> str:
+    """Attach the raw database as ``raw`` and make it the default; return the previous one."""
+    (previous,) = con.execute("select current_database()").fetchone() or ("memory",)
+    options = " (type sqlite)" if kind == "sqlite" else ""
+    try:
+        con.execute(f"attach '{_quote(str(raw_path))}' as raw{options}")
+    except duckdb.Error as exc:
+        raise TrackError(f"cannot open {raw_path} for writing: {_one_line(exc)}") from exc
+    con.execute("use raw")
+    return str(previous)
+
+
+def _upsert_sql(con: duckdb.DuckDBPyConnection, kind: str, result: TrackResult) -> None:
+    """Create the table if missing, then insert the new keys and update the changed rows."""
+    if not _columns_present(con):
+        for statement in _create_statements(kind):
+            con.execute(statement)
+        result.created_table = True
+    present = _columns_present(con)
+    missing = [name for name in REQUIRED if name not in present]
+    if missing:
+        raise TrackError(
+            f"{result.raw}: table {TABLE} lacks column(s) {', '.join(missing)}; nothing written"
+        )
+    columns = [name for name in COLUMNS if name in present]
+    result.skipped_columns = [name for name in COLUMNS if name not in present]
+    match = " and ".join(f"t.{name} = s.{name}" for name in KEY)
+    differs = " or ".join(f"t.{name} is distinct from s.{name}" for name in columns)
+    counts = con.execute(
+        f"""
+        select
+            count(*) filter (where not exists (select 1 from {TABLE} as t where {match})),
+            count(*) filter (where exists (
+                select 1 from {TABLE} as t where {match} and ({differs})
+            ))
+        from temp.new_rows as s
+        """
+    ).fetchone()
+    result.inserted, result.updated = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    result.unchanged = result.rows - result.inserted - result.updated
+    names = ", ".join(columns)
+    con.execute(
+        f"insert into {TABLE} ({names}) select {names} from temp.new_rows as s"
+        f" where not exists (select 1 from {TABLE} as t where {match})"
+    )
+    assignments = ", ".join(f"{name} = s.{name}" for name in columns if name not in KEY)
+    con.execute(
+        f"update {TABLE} as t set {assignments} from temp.new_rows as s"
+        f" where {match} and ({differs})"
+    )
+
+
+def _columns_present(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select column_name from duckdb_columns() where database_name = 'raw'"
+        " and schema_name = current_schema() and table_name = ? order by column_index",
+        [TABLE],
+    ).fetchall()
+    return [row[0].lower() for row in rows]
+
+
+def _create_statements(kind: str) -> list[str]:
+    """The original table, created through the attachment (DuckDB's syntax; on SQLite the id is
+    an INTEGER PRIMARY KEY, SQLite's own auto-assigned key)."""
+    if kind == "sqlite":
+        return raw_schema.create_table(TABLE, "duckdb", rowid_key=True)
+    return raw_schema.create_table(TABLE, "duckdb")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass  # no transaction left to roll back
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
-
-
-def upsert(
-    raw: str | Path,
-    rows: list[dict[str, Any]],
-    before_write: Callable[[Any], None] | None = None,
-) -> TrackResult:
-    """Upsert ``rows`` (the mart's, dates as 'YYYY-MM-DD', timestamps 'YYYY-MM-DD HH:MM:SS') into
-    the raw database's volume_performance_tracking table, in one transaction; create the table
-    (the original schema) when it is missing. ``before_write`` is a test hook."""
-    path = Path(raw).expanduser().resolve()
-    kind = raw_database_kind(path)
-    dates = sorted({row["tracking_date"] for row in rows})
-    result = TrackResult(raw=path, kind=kind, dates=dates, rows=len(rows))
-    if not rows:
-        return result
-    with _transaction(path, kind) as writer:
-        if not writer.table_exists():
-            writer.create_table()
-            result.created_table = True
-        present = writer.columns()
-        missing = [name for name in REQUIRED if name not in present]
-        if missing:
-            raise TrackError(
-                f"{path}: table {TABLE} lacks column(s) {', '.join(missing)}; nothing written"
-            )
-        columns = [name for name in COLUMNS if name in present]
-        result.skipped_columns = [name for name in COLUMNS if name not in present]
-        periods = sorted({row["tracking_period"] for row in rows})
-        existing = writer.existing(columns, periods)
-
-        inserts: list[list[Any]] = []
-        updates: list[list[Any]] = []
-        for row in rows:
-            old = existing.get(_key(row))
-            if old is None:
-                inserts.append([row[name] for name in columns])
-            elif all(_same(old[name], row[name]) for name in columns):
-                result.unchanged += 1
-            else:
-                updates.append([row[name] for name in columns])
-        result.inserted, result.updated = len(inserts), len(updates)
-
-        if before_write is not None:
-            before_write(writer)
-        names = ", ".join(columns)
-        marks = ", ".join(writer.mark for _ in columns)
-        insert = f"insert into {TABLE} ({names}) values ({marks})"
-        values = [name for name in columns if name not in KEY]
-        if writer.has_unique_key():
-            assignments = ", ".join(f"{name} = excluded.{name}" for name in values)
-            upsert_sql = f"{insert} on conflict ({', '.join(KEY)}) do update set {assignments}"
-            if inserts or updates:
-                writer.executemany(upsert_sql, inserts + updates)
-        else:
-            # No unique constraint to conflict on: update the rows of the key, insert the others.
-            assignments = ", ".join(f"{name} = ?" for name in values)
-            where = " and ".join(f"{name} = ?" for name in KEY)
-            if updates:
-                writer.executemany(
-                    f"update {TABLE} set {assignments} where {where}",
-                    [
-                        [row[columns.index(n)] for n in values]
-                        + [row[columns.index(n)] for n in KEY]
-                        for row in updates
-                    ],
-                )
-            if inserts:
-                writer.executemany(insert, inserts)
-    return result

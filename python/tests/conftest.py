@@ -9,8 +9,8 @@ import pytest
 
 from eros_volume.build import build
 from eros_volume.demo import demo_rows, write_raw_sqlite
-from eros_volume.generate import TABLES as DEMO_TABLES
 from eros_volume.paths import project_dir
+from eros_volume.raw_schema import TABLES as DEMO_TABLES
 
 ROOT = project_dir()
 DEMO_DIR = ROOT / "seeds" / "demo"

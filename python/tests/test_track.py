@@ -20,7 +20,7 @@ from conftest import DEMO_AS_OF, DEMO_TABLES, demo_rows, write_sqlite
 from eros_volume.build import build
 from eros_volume.cli import main
 from eros_volume.demo import days_to_today, shift
-from eros_volume.generate import duckdb_ddl
+from eros_volume.raw_schema import create_table
 from eros_volume.store import fetch_dicts, read_connection
 from eros_volume.track import COLUMNS, TrackError, compute_rows, upsert
 
@@ -281,6 +281,23 @@ def test_a_table_without_the_key_columns_is_refused(tmp_path: Path) -> None:
     assert sqlite_table_plain(raw) == []
 
 
+def test_a_failure_after_creating_the_table_leaves_no_table(tmp_path: Path) -> None:
+    raw = write_sqlite(tmp_path / "raw.db", {"creators": demo_rows("creators")})
+    con = sqlite3.connect(raw)
+    with con:
+        con.execute(f"drop table {TABLE}")
+    con.close()
+    broken = [made_row("a"), {**made_row("b"), "creator_id": None}]  # not null: fails
+    with pytest.raises(TrackError, match="unchanged: .*NOT NULL"):
+        upsert(raw, broken)
+    con = sqlite3.connect(raw)
+    try:
+        names = {row[0] for row in con.execute("select name from sqlite_master")}
+    finally:
+        con.close()
+    assert TABLE not in names
+
+
 # --- a database made here: SQLite (track a range, then build) and DuckDB ------------------------
 
 
@@ -368,14 +385,9 @@ def write_duckdb(path: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
     """A DuckDB raw database in the generator's DuckDB schema, filled with ``tables``."""
     con = duckdb.connect(str(path))
     try:
-        for sequence in (
-            "creator_personas_persona_id_seq",
-            "volume_performance_tracking_tracking_id_seq",
-            "volume_assignments_assignment_id_seq",
-        ):
-            con.execute(f"create sequence {sequence}")
         for table in DEMO_TABLES:
-            con.execute(duckdb_ddl(table))
+            for statement in create_table(table, "duckdb"):
+                con.execute(statement)
         for table, rows in tables.items():
             columns = list(rows[0])
             marks = ", ".join("?" for _ in columns)
@@ -464,6 +476,24 @@ def test_track_rejects_a_missing_file_and_bad_dates(
     assert main(["track", "--raw", str(raw), "--from", "2025-13-01"]) != 0
     err = capsys.readouterr().err
     assert "--from is not a date" in err and "Traceback" not in err
+
+
+def test_track_refuses_from_after_to_before_dbt_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import eros_volume.track
+
+    def no_dbt(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("dbt started")
+
+    monkeypatch.setattr(eros_volume.track, "run_dbt", no_dbt)
+    raw = write_sqlite(tmp_path / "raw.db", {})
+    before = sqlite_table_plain(raw)
+    arguments = ["track", "--raw", str(raw), "--from", "2025-12-16", "--to", "2025-12-14"]
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert err == "eros-volume: error: --from 2025-12-16 is after --to 2025-12-14\n"
+    assert sqlite_table_plain(raw) == before
 
 
 def test_demo_db_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
