@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Write the bundled eros-volume demo data set as dbt seed CSVs (seeds/demo/*.csv).
 
-Deterministic: stdlib only, a fixed random seed, no clock. Re-running it rewrites the same bytes.
+Deterministic: a fixed random seed, no clock. Re-running it rewrites the same bytes.
 
-    python scripts/make_demo_data.py            # writes seeds/demo/ under the project root
-    python scripts/make_demo_data.py --out DIR  # writes elsewhere
+    .venv/bin/python scripts/make_demo_data.py            # writes seeds/demo/ under the project root
+    .venv/bin/python scripts/make_demo_data.py --out DIR  # writes elsewhere
 
 The data set is built for a build pinned to as_of = 2025-12-16 12:00:00 and holds:
   * 37 clean active creators (Ultra 5, High 7, Mid 11, Low 14 by current_active_fans), spread over the three
@@ -13,7 +13,8 @@ The data set is built for a build pinned to as_of = 2025-12-16 12:00:00 and hold
   * malformed active creators, each named after what is wrong with it (creator_id 'malformed_...').
 Each creator's purpose is listed in docs/demo-data.md. The hand-crafted message scenarios (CUR / PREV
 below) use exact rates so that the thresholds of SPEC section 6 are hit (or exactly missed) on purpose.
-Columns are those of python/eros_volume/raw_schema.sql (mass_messages without its GENERATED columns).
+Columns are read from the one raw schema (eros_volume.raw_schema: raw_schema.sql without its
+GENERATED columns).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import random
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+
+from eros_volume import raw_schema
 
 SEED = 20251216
 AS_OF = datetime(2025, 12, 16, 12, 0, 0)
@@ -600,28 +603,6 @@ def build_assignments() -> list[dict]:
 # --------------------------------------------------------------------------------------------------
 # CSV output
 # --------------------------------------------------------------------------------------------------
-COLUMNS = {
-    "creators": ["creator_id", "page_name", "display_name", "page_type", "subscription_price", "is_active",
-                 "timezone", "creator_group", "current_active_fans", "current_total_earnings",
-                 "performance_tier", "persona_type", "created_at", "updated_at"],
-    "creator_personas": ["persona_id", "creator_id", "primary_tone", "secondary_tone", "emoji_frequency",
-                         "favorite_emojis", "slang_level", "avg_sentiment", "avg_caption_length",
-                         "last_analyzed"],
-    "mass_messages": ["message_id", "creator_id", "page_name", "sending_time", "message_type", "price",
-                      "sent_count", "viewed_count", "purchased_count", "earnings"],
-    "volume_performance_tracking": ["tracking_id", "creator_id", "tracking_date", "tracking_period",
-                                    "avg_daily_volume", "total_messages_sent", "avg_revenue_per_send",
-                                    "avg_view_rate", "avg_purchase_rate", "total_earnings",
-                                    "revenue_per_send_trend", "view_rate_trend", "purchase_rate_trend",
-                                    "earnings_volatility", "saturation_score", "opportunity_score",
-                                    "recommended_volume_delta", "calculated_at"],
-    "top_content_types": ["creator_id", "analysis_date", "rank", "content_type", "send_count",
-                          "total_earnings", "avg_earnings", "avg_purchase_rate", "performance_tier"],
-    "volume_assignments": ["assignment_id", "creator_id", "volume_level", "ppv_per_day", "bump_per_day",
-                           "assigned_at", "assigned_by", "assigned_reason", "is_active", "notes"],
-}
-
-
 def cell(v) -> str:
     """None -> empty (null). Strings with edge whitespace, commas or quotes are quoted."""
     if v is None:
@@ -658,7 +639,7 @@ def main() -> None:
         "volume_assignments": build_assignments(),
     }
     for name, rows in tables.items():
-        write_csv(args.out / f"{name}.csv", COLUMNS[name], rows)
+        write_csv(args.out / f"{name}.csv", raw_schema.columns(name), rows)
         print(f"{name}: {len(rows)} rows -> {args.out / (name + '.csv')}")
 
 

@@ -14,6 +14,7 @@ The rows, scores and deltas all come from the mart: no rule lives here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -157,7 +158,8 @@ def compute_rows(
     with _mart_build(resolve_raw(raw), as_of, tracking_from, tracking_to, echo) as db_path:
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            return fetch_dicts(con, f"select * from ({_mart_rows_sql()}) order by tracking_date, creator_id")
+            ordered = f"select * from ({_mart_rows_sql()}) order by tracking_date, creator_id"
+            return fetch_dicts(con, ordered)
         finally:
             con.close()
 
@@ -312,10 +314,8 @@ def _create_statements(kind: str) -> list[str]:
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # no transaction left to roll back
         con.execute("rollback")
-    except duckdb.Error:
-        pass  # no transaction left to roll back
 
 
 def _quote(text: str) -> str:
