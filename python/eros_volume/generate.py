@@ -2,9 +2,11 @@
 
 ``generate(out, creators, days, messages_per_creator_per_day)`` writes a SQLite file created with
 ``raw_schema.sql`` as it is (the original DDL, indexes and generated columns), or a DuckDB file
-with the same tables and columns (``fmt="duckdb"``). Everything is computed by DuckDB SQL from
+with the same tables and columns (``fmt="duckdb"``), both from :mod:`eros_volume.raw_schema`.
+Everything is computed by DuckDB SQL (``generate_sql/*.sql``, one file per table drawn) from
 hashes of the seed: the same arguments give the same data, in either format (with a given DuckDB
-version: DuckDB does not promise its ``hash`` stays the same across versions).
+version: DuckDB does not promise its ``hash`` stays the same across versions). Fan-count levels
+use the tier lower bounds of ``seeds/volume_tiers.csv``.
 
 What the data looks like (all shares approximate):
 
