@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +34,26 @@ class VolumeStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        self._pinned = threading.local()
+
+    @contextmanager
+    def _one_build(self) -> Iterator[None]:
+        """Every query of this thread inside the block reads the same build file, so an answer
+        made of several queries comes whole from one build even while a build swaps a new one in."""
+        if getattr(self._pinned, "cursor", None) is not None:
+            yield
+            return
+        with read_connection(self.path) as cursor:
+            self._pinned.cursor = cursor
+            try:
+                yield
+            finally:
+                self._pinned.cursor = None
 
     def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            with read_connection(self.path) as con:
-                return fetch_dicts(con, sql, params or {})
+            with self._one_build():
+                return fetch_dicts(self._pinned.cursor, sql, params or {})
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             reason = str(exc).splitlines()[0]
             raise StoreUnavailable(
@@ -118,6 +136,10 @@ class VolumeStore:
         """Creator columns, 30-day analytics summary, volume config and top content types."""
         if error := _invalid_creator_id(creator_id):
             return error
+        with self._one_build():
+            return self._profile(creator_id)
+
+    def _profile(self, creator_id: str) -> dict[str, Any]:
         creators = self._find(
             "select * exclude (primary_tone, secondary_tone, emoji_frequency, slang_level)"
             " from creator_profile",
@@ -141,6 +163,34 @@ class VolumeStore:
             "analytics_summary": summaries[0] if summaries else None,
             "volume_assignment": self.get_volume_config(creator["creator_id"]),
             "top_content_types": content_types,
+        }
+
+    def explain_volume(self, creator_id: str) -> dict[str, Any]:
+        """The creator's explanation with the build's rule thresholds and tier brackets (the
+        volume_rule_thresholds mart and the volume_tiers rows of its page type)."""
+        if error := _invalid_creator_id(creator_id):
+            return error
+        with self._one_build():
+            config = self.get_volume_config(creator_id)
+            if "error" in config:
+                return config
+            thresholds = self._rows(
+                "select * from volume_rule_thresholds order by applies_to, threshold_name"
+            )
+            brackets = self._rows(
+                "select * exclude (page_type) from volume_tiers where page_type = $page_type"
+                " order by min_fans desc",
+                {"page_type": config["page_type"]},
+            )
+        return {
+            "creator_id": config["creator_id"],
+            "page_name": config["page_name"],
+            "volume_level": config["volume_level"],
+            "explanation": config["explanation"],
+            "data_quality_flags": config["data_quality_flags"],
+            "volume_config": config,
+            "rule_thresholds": thresholds,
+            "tier_brackets": brackets,
         }
 
     def all_volume_configs(self) -> list[dict[str, Any]]:

@@ -196,6 +196,17 @@ def cmd_audit(args: argparse.Namespace) -> None:
     emit(result, args.json, lambda r: render(r, table))
 
 
+def cmd_mcp(args: argparse.Namespace) -> None:
+    from . import mcp_server
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be 1-65535: {args.port}")
+    if args.http:
+        mcp_server.serve_http(db=args.db, port=args.port)
+    else:
+        mcp_server.serve_stdio(db=args.db)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="eros-volume", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -279,6 +290,10 @@ def parser() -> argparse.ArgumentParser:
 
     sub = command("audit", cmd_audit, "legacy volume_assignments against the dynamic result")
     sub.add_argument("--json", action="store_true", help="JSON output")
+
+    sub = command("mcp", cmd_mcp, "serve the legacy tools over MCP (stdio, or --http)")
+    sub.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1")
+    sub.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     return top
 
 
