@@ -21,9 +21,16 @@
     {{- return(modules.datetime.datetime.strptime(text, fmt)) -}}
 {% endmacro %}
 
+{#-
+  as_of: the var when given (--vars, unit tests), else EROS_AS_OF (how the CLI passes --as-of:
+  read only when nodes run, so a new as_of keeps dbt's saved parse valid), else now / demo_as_of.
+-#}
 {% macro as_of_datetime() %}
     {%- set value = var('as_of') -%}
-    {%- if value is none or (value | string | trim) in ['', 'None', 'null'] -%}
+    {%- if execute and eros_volume.is_unset(value) -%}
+        {%- set value = env_var('EROS_AS_OF', '') -%}
+    {%- endif -%}
+    {%- if eros_volume.is_unset(value) -%}
         {%- if eros_volume.raw_mode() -%}
             {%- set zone = modules.pytz.timezone(var('raw_timezone')) -%}
             {%- set now = run_started_at.astimezone(zone).replace(tzinfo=none, microsecond=0) -%}
@@ -32,6 +39,10 @@
         {%- set value = var('demo_as_of') -%}
     {%- endif -%}
     {{- return(eros_volume.parse_timestamp_var('as_of', value)) -}}
+{% endmacro %}
+
+{% macro is_unset(value) %}
+    {{- return(value is none or (value | string | trim) in ['', 'None', 'null']) -}}
 {% endmacro %}
 
 {#- as_of as a SQL timestamp literal. -#}

@@ -72,6 +72,12 @@ def cmd_build(args: argparse.Namespace) -> None:
     print(f"built {path}", file=sys.stderr)
 
 
+def cmd_serve(args: argparse.Namespace) -> None:
+    from .serve import run_serve
+
+    run_serve(db=args.db, raw=args.raw, every=args.every, as_of=args.as_of)
+
+
 def cmd_show(args: argparse.Namespace) -> None:
     store = api.connect(args.db)
     if args.creators:
@@ -221,6 +227,15 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--raw", help="operational SQLite or DuckDB database to read (read-only)")
     sub.add_argument("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
     sub.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
+
+    sub = command(
+        "serve",
+        cmd_serve,
+        "keep the build file fresh: refresh it on a schedule and when the raw database changes",
+    )
+    sub.add_argument("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
+    sub.add_argument("--every", default="10m", help="refresh interval: 30s, 10m, 2h (default 10m)")
+    sub.add_argument("--as-of", help="pin as_of (default: the time of each refresh)")
 
     sub = command("show", cmd_show, "print volume configurations (all creators if none named)")
     sub.add_argument("creators", nargs="*", metavar="CREATOR", help="creator_id or page_name")

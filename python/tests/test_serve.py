@@ -1,0 +1,192 @@
+"""`eros-volume serve` (issue 11): a long-lived process refreshing the build file when the raw
+database changes, publishing only whole, tested builds, and stopping cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_AS_OF, write_sqlite
+
+import eros_volume
+from eros_volume.serve import parse_every
+
+EROS_VOLUME = str(Path(sys.executable).with_name("eros-volume"))
+REFRESH_TIMEOUT = 240  # seconds: a refresh takes a few seconds, more on a loaded machine
+REFRESHED = re.compile(r"refreshed .* in [\d.]+ s: (\d+) creators, (\d+) changed$")
+
+
+class Serve:
+    """A running `eros-volume serve` and its log lines."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def refreshes(self) -> list[str]:
+        return [line for line in self.lines if "refreshed " in line or "refresh failed" in line]
+
+    def wait_refreshes(self, count: int) -> list[str]:
+        """The first ``count`` refresh lines (successes and failures), waiting for them."""
+        deadline = time.monotonic() + REFRESH_TIMEOUT
+        while len(self.refreshes()) < count:
+            assert self.process.poll() is None, "\n".join(self.lines)
+            assert time.monotonic() < deadline, "\n".join(self.lines)
+            time.sleep(0.1)
+        return self.refreshes()[:count]
+
+
+@contextmanager
+def serving(db: Path, raw: Path, every: str = "1h") -> Iterator[Serve]:
+    command = [EROS_VOLUME, "serve", "--db", str(db), "--raw", str(raw), "--every", every]
+    process = subprocess.Popen(
+        [*command, "--as-of", DEMO_AS_OF],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={key: value for key, value in os.environ.items() if key != "EROS_RAW_DB"},
+    )
+    serve = Serve(process)
+    try:
+        yield serve
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+        serve.reader.join(timeout=10)
+
+
+def set_fans(raw: Path, fans: dict[str, int]) -> None:
+    with sqlite3.connect(raw) as con:
+        con.executemany(
+            "update creators set current_active_fans = ? where creator_id = ?",
+            [(value, creator) for creator, value in fans.items()],
+        )
+    con.close()
+
+
+def demo_fans(raw: Path) -> dict[str, int]:
+    """Each creator's fan count in the raw file, for creators with a positive one."""
+    with sqlite3.connect(raw) as con:
+        rows = con.execute("select creator_id, current_active_fans from creators").fetchall()
+    con.close()
+    return {creator: int(fans) for creator, fans in rows if fans is not None and int(fans) > 0}
+
+
+def test_every_is_a_positive_duration() -> None:
+    assert [parse_every(text) for text in ("45", "30s", "10m", "2h", "1d")] == [
+        45,
+        30,
+        600,
+        7200,
+        86400,
+    ]
+    for bad in ("", "0", "10 minutes", "-5m", "m"):
+        with pytest.raises(eros_volume.BuildError, match="--every is not a duration"):
+            parse_every(bad)
+
+
+def test_a_raw_change_is_refreshed_and_a_broken_raw_keeps_the_last_build(tmp_path: Path) -> None:
+    raw = write_sqlite(tmp_path / "eros.db")
+    db = tmp_path / "serving" / "eros_volume.duckdb"
+    with serving(db, raw) as serve:
+        first = REFRESHED.search(serve.wait_refreshes(1)[0])
+        assert first is not None and first.groups() == ("52", "52")  # no build before: all new
+        assert eros_volume.connect(db).get_volume_config("mia_castillo")["volume_level"] == "Ultra"
+
+        set_fans(raw, {"mia_castillo": 800})  # Ultra -> Low (SPEC 2: below 1,000 fans)
+        second = REFRESHED.search(serve.wait_refreshes(2)[1])
+        assert second is not None and second.groups() == ("52", "1")
+        good = eros_volume.connect(db).all_volume_configs()
+        assert next(r for r in good if r["creator_id"] == "mia_castillo")["volume_level"] == "Low"
+
+        with sqlite3.connect(raw) as con:
+            con.execute("alter table creators drop column current_active_fans")
+        con.close()
+        failed = serve.wait_refreshes(3)[2]
+        assert failed.endswith("missing required column current_active_fans"), failed
+        assert "refresh failed" in failed
+        assert eros_volume.connect(db).all_volume_configs() == good
+    assert serve.process.returncode == 0
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name, f"{db.name}.lock"]
+
+
+def test_sigterm_mid_refresh_leaves_the_last_build_and_nothing_else(tmp_path: Path) -> None:
+    raw = write_sqlite(tmp_path / "eros.db")
+    db = tmp_path / "serving" / "eros_volume.duckdb"
+    with serving(db, raw) as serve:
+        serve.wait_refreshes(1)
+        before = eros_volume.connect(db).all_volume_configs()
+        set_fans(raw, {"mia_castillo": 800})
+        building = db.with_name(f"{db.name}.building")
+        deadline = time.monotonic() + REFRESH_TIMEOUT
+        while not building.exists():
+            assert time.monotonic() < deadline and serve.process.poll() is None
+            time.sleep(0.02)
+        serve.process.send_signal(signal.SIGTERM)
+        assert serve.process.wait(timeout=60) == 0
+    assert len(serve.refreshes()) == 1, serve.lines  # the interrupted refresh never finished
+    assert serve.lines[-1].endswith("eros-volume serve: stopped")
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name, f"{db.name}.lock"]
+    assert eros_volume.connect(db).all_volume_configs() == before
+
+
+def test_a_reader_during_five_refreshes_sees_only_whole_builds(tmp_path: Path) -> None:
+    """Refresh k publishes every creator's fans + k: a reader seeing two different k in one
+    answer would have read a mix of two builds."""
+    raw = write_sqlite(tmp_path / "eros.db")
+    base = demo_fans(raw)
+    db = tmp_path / "serving" / "eros_volume.duckdb"
+    seen: set[int] = set()
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        store = eros_volume.connect(db)
+        while not stop.is_set():
+            try:
+                rows = store.all_volume_configs()
+            except Exception as exc:  # counted, never raised
+                errors.append(repr(exc))
+                continue
+            offsets = {
+                r["fan_count"] - base[r["creator_id"]] for r in rows if r["creator_id"] in base
+            }
+            if len(offsets) != 1:
+                errors.append(f"a mix of builds: offsets {sorted(offsets)}")
+            seen.update(offsets)
+            time.sleep(0.01)
+
+    with serving(db, raw) as serve:
+        serve.wait_refreshes(1)
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for k in range(1, 6):
+                set_fans(raw, {creator: fans + k for creator, fans in base.items()})
+                line = serve.wait_refreshes(k + 1)[k]
+                assert REFRESHED.search(line), line
+                time.sleep(0.3)  # the reader reads build k
+        finally:
+            stop.set()
+            reader.join(timeout=30)
+    assert errors == []
+    assert seen == {0, 1, 2, 3, 4, 5}
