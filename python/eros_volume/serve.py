@@ -8,7 +8,7 @@ and logs its cause in one line; every refresh logs one line (duration, creators,
 changed). SIGTERM (or Ctrl-C) stops it cleanly, mid-refresh too: the refresh is abandoned and its
 temporary files removed.
 
-dbt runs in this process with its parsed project kept (runner.KeptDbt), which is what makes a
+dbt runs in this process with its parsed project kept (kept_dbt.KeptDbt), which is what makes a
 refresh cheaper than a cold ``eros-volume build``.
 """
 
@@ -32,12 +32,11 @@ from .build import (
     BuildInputError,
     build_lock,
     dbt_env,
-    dbt_failure,
     parse_timestamp,
     prepare_raw,
     remove_database,
 )
-from .runner import AS_OF_ENV, KeptDbt, state_dir
+from .kept_dbt import AS_OF_ENV, KeptDbt, state_dir
 from .store import default_db_path
 
 PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test"]
@@ -102,7 +101,7 @@ class Refresher:
                 if run.interrupted:
                     raise Stopped()
                 if not run.success:
-                    raise BuildError(dbt_failure(run.lines))
+                    raise BuildError(run.reason)
                 with duckdb.connect(str(temporary)) as con:
                     con.execute("checkpoint")
                 if self.previous is None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from .extensions import project_root
 # as_of reaches dbt through the environment, read only when nodes run (macros/utils/as_of.sql):
 # a --vars that changes every build would make dbt parse the whole project every time.
 AS_OF_ENV = "EROS_AS_OF"
-# What a parse depends on besides the project files: the profile (the build file's path names
-# the database of every node), the target (raw or demo) and the raw database.
-PARSE_ENV = ("EROS_VOLUME_DB", "EROS_RAW_DB", "EROS_EXTENSION_DIR")
+# What a parse depends on besides the project files: the EROS_* environment (the build file's
+# path names the database of every node; the raw database picks the target), except as_of.
+PARSE_ENV_PREFIX = "EROS_"
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 
@@ -43,13 +44,42 @@ def state_dir(db_path: Path, raw: str) -> Path:
     return cache_dir() / "dbt" / key
 
 
+# dbt's headers around the real message of an error.
+HEADER = re.compile(
+    r"^(Encountered an error:?|(Runtime|Compilation|Database|Parsing|Dependency) Error"
+    r"( in .*)?|Failure in .*|Error)$"
+)
+
+
+def first_message(text: str) -> str:
+    """The first line of a dbt error that is not one of dbt's headers or macro trace lines."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not HEADER.match(line) and not line.startswith(">"):
+            return line
+    return " ".join(text.split())
+
+
 @dataclass
 class DbtRun:
-    """One dbt invocation: success, and dbt's info-or-worse log lines (for the failure reason)."""
+    """One dbt invocation: success, why not (one line), and whether SIGTERM/Ctrl-C stopped it."""
 
     success: bool
-    lines: list[str] = field(default_factory=list)
+    reason: str = ""
     interrupted: bool = False
+
+
+def failure_reason(result: Any, errors: list[str]) -> str:
+    """One line: the first failed node (a data test with its failing-row count) or dbt's error."""
+    for node in getattr(getattr(result, "result", None), "results", None) or []:
+        status = str(node.status)
+        if status == "fail":
+            return f"data test {node.node.name} failed: {node.message}"
+        if status == "error":
+            return f"{node.node.name}: {first_message(str(node.message))}"
+    if result.exception is not None:
+        return first_message(str(result.exception))
+    return first_message(errors[0]) if errors else "dbt failed"
 
 
 def project_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -61,6 +91,12 @@ def project_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
         (str(path), stat.st_size, stat.st_mtime_ns)
         for path in files
         if path.exists() and (stat := path.stat())
+    )
+
+
+def parse_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted((k, v) for k, v in env.items() if k.startswith(PARSE_ENV_PREFIX) and k != AS_OF_ENV)
     )
 
 
@@ -101,38 +137,37 @@ class KeptDbt:
 
     def invoke(self, args: list[str], env: Mapping[str, str]) -> DbtRun:
         """Run ``dbt <args>`` with ``env`` set; parse first when needed."""
+        with environment(env):
+            key = (project_signature(self.root), parse_env(env))
+            if self.manifest is None or key != self.parsed_for:
+                parsed, manifest = self._invoke(["parse"], None)
+                if not parsed.success:
+                    return parsed
+                self.manifest, self.parsed_for = manifest, key
+            return self._invoke(args, self.manifest)[0]
+
+    def _invoke(self, args: list[str], manifest: Any) -> tuple[DbtRun, Any]:
+        """One dbtRunner invocation: how it went, and its result (the manifest of a parse)."""
         from dbt.cli.main import dbtRunner
 
-        run = DbtRun(success=False)
+        errors: list[str] = []
 
         def collect(event: Any) -> None:
-            if event.info.level in ("info", "warn", "error") and event.info.msg:
-                run.lines += str(event.info.msg).splitlines()
+            if event.info.level == "error" and event.info.msg:
+                errors.append(str(event.info.msg))
 
-        with environment(env):
-            key = (project_signature(self.root), *(env.get(name, "") for name in PARSE_ENV))
-            if self.manifest is None or key != self.parsed_for:
-                try:
-                    parsed = dbtRunner(callbacks=[collect]).invoke(["parse", *self.common_args()])
-                finally:
-                    self.close()
-                if not parsed.success:
-                    run.interrupted = isinstance(parsed.exception, KeyboardInterrupt)
-                    return run
-                self.manifest, self.parsed_for = parsed.result, key
-            try:
-                result = dbtRunner(manifest=self.manifest, callbacks=[collect]).invoke(
-                    [*args, *self.common_args()]
-                )
-            finally:
-                self.close()
-        run.success = bool(result.success)
-        if not run.success and result.result is not None:
-            run.lines += failed_results(result.result)
-        run.interrupted = isinstance(result.exception, KeyboardInterrupt)
-        if result.exception is not None and not run.interrupted:
-            run.lines.append(f"Error: {str(result.exception).strip().splitlines()[0]}")
-        return run
+        try:
+            result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(
+                [*args, *self.common_args()]
+            )
+        finally:
+            self.close()
+        run = DbtRun(
+            success=bool(result.success),
+            reason="" if result.success else failure_reason(result, errors),
+            interrupted=isinstance(result.exception, KeyboardInterrupt),
+        )
+        return run, result.result
 
     def close(self) -> None:
         """Close dbt's connections in this process, and so its DuckDB files: after each run, as
@@ -147,12 +182,3 @@ class KeptDbt:
                 Manager._ENV.close()
                 Manager._ENV = None
         gc.collect()
-
-
-def failed_results(result: Any) -> list[str]:
-    """'FAIL <node>: <message>' for each failed or errored node of a run result."""
-    lines = []
-    for node in getattr(result, "results", []):
-        if str(node.status) in ("fail", "error"):
-            lines.append(f"{str(node.status).upper()} {node.node.name}: {node.message}")
-    return lines
