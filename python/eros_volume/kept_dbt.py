@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .extensions import project_root
+from .paths import cache_dir, project_dir
 
 # as_of reaches dbt through the environment, read only when nodes run (macros/utils/as_of.sql):
 # a --vars that changes every build would make dbt parse the whole project every time.
@@ -30,11 +30,6 @@ AS_OF_ENV = "EROS_AS_OF"
 PARSE_ENV_PREFIX = "EROS_"
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser().resolve() / "eros-volume"
 
 
 def state_dir(db_path: Path, raw: str) -> Path:
@@ -120,7 +115,7 @@ class KeptDbt:
 
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
-        self.root = project_root()
+        self.root = project_dir()
         self.manifest: Any = None
         self.parsed_for: tuple = ()
 

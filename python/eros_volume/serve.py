@@ -37,7 +37,7 @@ from .build import (
     remove_database,
 )
 from .kept_dbt import AS_OF_ENV, KeptDbt, state_dir
-from .store import default_db_path
+from .paths import default_db_path
 
 PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 POLL_SECONDS = 1.0
