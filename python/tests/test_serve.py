@@ -110,7 +110,10 @@ def test_a_raw_change_is_refreshed_and_a_broken_raw_keeps_the_last_build(tmp_pat
     with serving(db, raw) as serve:
         first = REFRESHED.search(serve.wait_refreshes(1)[0])
         assert first is not None and first.groups() == ("52", "52")  # no build before: all new
-        assert eros_volume.connect(db).get_volume_config("mia_castillo")["volume_level"] == "Ultra"
+        store = eros_volume.connect(db)
+        assert store.get_volume_config("mia_castillo")["volume_level"] == "Ultra"
+        # --as-of reached dbt: an on-demand creator's tracking_date is the day of as_of.
+        assert store.get_volume_config("bella_quinn")["tracking_date"] == DEMO_AS_OF[:10]
 
         set_fans(raw, {"mia_castillo": 800})  # Ultra -> Low (SPEC 2: below 1,000 fans)
         second = REFRESHED.search(serve.wait_refreshes(2)[1])
