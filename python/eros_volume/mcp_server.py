@@ -101,7 +101,17 @@ def tool(
     return register
 
 
-@tool(
+def creator_tool(name: str, description: str) -> None:
+    """Register the tool ``name`` of one argument, creator_id, answered by the VolumeStore method
+    of the same name."""
+
+    def call(store: api.VolumeStore, creator_id: str) -> dict[str, Any]:
+        return getattr(store, name)(creator_id)
+
+    tool(name, description, {"creator_id": CREATOR_ID}, ("creator_id",))(call)
+
+
+creator_tool(
     "get_volume_config",
     "The creator's dynamic daily send volumes: volume_level (Low/Mid/High/Ultra), "
     "revenue/engagement/retention items per day (ppv_per_day and bump_per_day are the legacy "
@@ -109,23 +119,15 @@ def tool(
     "and revenue trend used, where the scores came from (data_source, tracking_date), data "
     "quality flags and a one-sentence explanation. The tool to use for how much a creator "
     'should send. Unknown creator: {"error": "Creator not found: ..."}.',
-    {"creator_id": CREATOR_ID},
-    ("creator_id",),
 )
-def get_volume_config(store: api.VolumeStore, creator_id: str) -> dict[str, Any]:
-    return store.get_volume_config(creator_id)
 
 
-@tool(
+creator_tool(
     "get_volume_assignment",
     "Deprecated: use get_volume_config. The legacy assignment shape (volume_level, "
     "ppv_per_day, bump_per_day, assigned_at, assigned_by, assigned_reason), now from the "
     "dynamic calculation, with _deprecated and _message. Only for callers of the old shape.",
-    {"creator_id": CREATOR_ID},
-    ("creator_id",),
 )
-def get_volume_assignment(store: api.VolumeStore, creator_id: str) -> dict[str, Any]:
-    return store.get_volume_assignment(creator_id)
 
 
 @tool(
@@ -153,29 +155,21 @@ def get_active_creators(
     return store.get_active_creators(tier=tier, page_type=page_type)
 
 
-@tool(
+creator_tool(
     "get_creator_profile",
     'One creator in full: {"creator": all creator columns, "analytics_summary": 30-day '
     'message totals and rates or null, "volume_assignment": the get_volume_config result, '
     '"top_content_types": [...]}.',
-    {"creator_id": CREATOR_ID},
-    ("creator_id",),
 )
-def get_creator_profile(store: api.VolumeStore, creator_id: str) -> dict[str, Any]:
-    return store.get_creator_profile(creator_id)
 
 
-@tool(
+creator_tool(
     "explain_volume",
     "Why a creator gets its volumes: the explanation sentence (tier and fan-count bracket, "
     "base volumes, each multiplier and the rule that set it, the trend step, caps, data source "
     "and flags), the full volume configuration, the rule thresholds and multipliers of the "
     "build (rule_thresholds) and the tier brackets of the creator's page type (tier_brackets).",
-    {"creator_id": CREATOR_ID},
-    ("creator_id",),
 )
-def explain_volume(store: api.VolumeStore, creator_id: str) -> dict[str, Any]:
-    return store.explain_volume(creator_id)
 
 
 def checked_arguments(name: str, arguments: dict[str, Any] | None) -> tuple[Tool, dict[str, Any]]:

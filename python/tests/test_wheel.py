@@ -20,6 +20,7 @@ import pytest
 from conftest import DEMO_AS_OF, ROOT
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from test_mcp import SCHEMAS
 
 import eros_volume
 
@@ -145,12 +146,6 @@ def assert_mcp_answers(eros: str, work: Path, env: dict[str, str]) -> None:
             return [tool.name for tool in tools.tools], result.structured_content
 
     names, answer = anyio.run(session)
-    assert names == [
-        "get_volume_config",
-        "get_volume_assignment",
-        "get_active_creators",
-        "get_creator_profile",
-        "explain_volume",
-    ]
+    assert names == list(SCHEMAS)
     expected = eros_volume.connect(db).get_volume_config("grace_bennett")
     assert answer == json.loads(json.dumps(expected, default=str))
