@@ -182,6 +182,7 @@ CHANGES_SQL = {
         order by items_moved desc, creator_id limit $top_n""",
 }
 
+BUILD_AS_OF_SQL = "select as_of from build_info"
 AS_OF_SQL = "select max(calculated_at) as as_of from creator_analytics_summary"
 
 NEWEST_TRACKING_SQL = """
@@ -262,8 +263,10 @@ def histogram_rows(con: duckdb.DuckDBPyConnection, thresholds: dict[str, float])
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The build's as_of and how old its newest tracking row is (days before as_of's day)."""
-    as_of = fetch_dicts(con, AS_OF_SQL)[0]["as_of"]
+    """The build's as_of (its build record; before change control, the analytics mart's) and how
+    old its newest tracking row is (days before as_of's day)."""
+    source = BUILD_AS_OF_SQL if _has_table(con, "build_info") else AS_OF_SQL
+    as_of = fetch_dicts(con, source)[0]["as_of"]
     newest = fetch_dicts(con, NEWEST_TRACKING_SQL)[0]
     return {"as_of": as_of, **newest}
 
