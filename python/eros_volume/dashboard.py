@@ -326,7 +326,7 @@ def band_matrix_chart(data: dict[str, Any]) -> dict[str, Any]:
     cells = base.mark_rect().encode(
         color=alt.Color("creators:Q", scale=alt.Scale(scheme="blues"), legend=None)
     )
-    labels = base.mark_text(fontSize=13).encode(text="creators:Q")
+    labels = base.mark_text(fontSize=13).encode(text=alt.Text("creators:Q", format=",d"))
     return (cells + labels).properties(width=300, height=150).to_dict()
 
 
