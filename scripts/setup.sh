@@ -7,4 +7,3 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-.venv/bin/python -c "from eros_volume.extensions import ensure_sqlite_extension as e; e()"

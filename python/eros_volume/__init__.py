@@ -1,7 +1,9 @@
 """eros-volume: daily send volumes per creator, computed by dbt on DuckDB.
 
 The four legacy MCP functions read the marts of the build file (``$EROS_VOLUME_DB``, default
-``build/eros_volume.duckdb``); ``connect(path)`` gives the same functions on another file.
+``build/eros_volume.duckdb``); ``connect(path)`` gives the same functions on another file. Like
+the original tools they return a dict, ``{"error": "..."}`` for every failure, a missing or
+unreadable build file included.
 """
 
 from .api import VolumeStore, connect
@@ -16,7 +18,7 @@ def get_volume_config(creator_id: str) -> dict:
 
 def get_volume_assignment(creator_id: str) -> dict:
     """Deprecated legacy shape of the volume configuration; emits a DeprecationWarning."""
-    return connect().get_volume_assignment(creator_id, _stacklevel=3)
+    return connect().get_volume_assignment(creator_id, _stacklevel=4)
 
 
 def get_active_creators(tier: int | str | None = None, page_type: str | None = None) -> dict:

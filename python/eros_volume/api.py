@@ -1,32 +1,67 @@
-"""The four legacy MCP functions, answered from the dbt marts (no rule lives here)."""
+"""The four legacy MCP functions, answered from the dbt marts (no rule lives here).
+
+Answers keep the original tools' shapes, error texts and JSON types (SPEC 8). Every public method
+returns a dict: a build file that is missing or unreadable gives ``{"error": ...}`` like any other
+legacy error (the CLI checks the file first with :meth:`VolumeStore.require`, to exit 1 for it).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 from .store import StoreUnavailable, default_db_path, fetch_dicts, read_connection
 
-CREATOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+CREATOR_ID_MAX_LENGTH = 100
+CREATOR_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
 PAGE_TYPES = ("paid", "free")
+PERFORMANCE_TIERS = range(1, 6)  # creators.performance_tier of the original schema (SPEC 1)
 TIER_ERROR = "tier must be an integer performance tier or one of Low, Mid, High, Ultra"
 PAGE_TYPE_ERROR = "page_type must be 'paid' or 'free'"
+INVALID_ID = "Invalid creator_id: creator_id "
+EMPTY_ID = INVALID_ID + "cannot be empty"
+LONG_ID = INVALID_ID + f"exceeds maximum length of {CREATOR_ID_MAX_LENGTH}"
+BAD_CHARACTERS_ID = (
+    INVALID_ID + "contains invalid characters (only alphanumeric, underscore, and hyphen allowed)"
+)
+
+Method = TypeVar("Method", bound=Callable[..., dict[str, Any]])
 
 
-
-def _invalid_creator_id(creator_id: Any) -> dict[str, str] | None:
-    if not isinstance(creator_id, str) or not CREATOR_ID.fullmatch(creator_id):
-        shown = creator_id if isinstance(creator_id, str) else type(creator_id).__name__
-        shown = shown if len(shown) <= 40 else shown[:40] + "..."
-        return {"error": f"Invalid creator_id: {shown!r}"}
+def invalid_creator_id(creator_id: Any) -> dict[str, str] | None:
+    """The original's validation of a lookup key, in its order: empty, too long, characters
+    outside [A-Za-z0-9_-] (a trailing newline included; a non-string is refused the same way).
+    Stored ids outside that set are reached by their page_name (docs/rules.md)."""
+    if not creator_id:
+        return {"error": EMPTY_ID}
+    if not isinstance(creator_id, str):
+        return {"error": BAD_CHARACTERS_ID}
+    if len(creator_id) > CREATOR_ID_MAX_LENGTH:
+        return {"error": LONG_ID}
+    if not CREATOR_ID_CHARACTERS.fullmatch(creator_id):
+        return {"error": BAD_CHARACTERS_ID}
     return None
+
+
+def legacy(method: Method) -> Method:
+    """A StoreUnavailable (missing or unreadable build) as the legacy ``{"error": ...}``."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailable as exc:
+            return {"error": str(exc)}
+
+    return wrapper  # type: ignore[return-value]
 
 
 class VolumeStore:
@@ -50,6 +85,10 @@ class VolumeStore:
             finally:
                 self._pinned.cursor = None
 
+    def require(self) -> None:
+        """StoreUnavailable unless the build file can be read and holds the marts."""
+        self._rows("select 1 from volume_config limit 0")
+
     def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             with self._one_build():
@@ -68,25 +107,30 @@ class VolumeStore:
         by_page = f"{select} where page_name = $id order by creator_id limit 1"
         return rows or self._rows(by_page, key)
 
+    @legacy
     def get_volume_config(self, creator_id: str) -> dict[str, Any]:
         """The creator's volume_config row: tier, per-day volumes, scores and their source."""
-        if error := _invalid_creator_id(creator_id):
+        if error := invalid_creator_id(creator_id):
             return error
+        return self._volume_config(creator_id)
+
+    def _volume_config(self, creator_id: str) -> dict[str, Any]:
         rows = self._find("select * from volume_config", creator_id)
         if not rows:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
 
-    def get_volume_assignment(self, creator_id: str, *, _stacklevel: int = 2) -> dict[str, Any]:
+    @legacy
+    def get_volume_assignment(self, creator_id: str, *, _stacklevel: int = 3) -> dict[str, Any]:
         """Deprecated: the legacy assignment shape, now from the dynamic calculation."""
-        # The warning names the caller's line (_stacklevel=3 from the module-level function), so
-        # that Python's default filters show it to a script that calls it.
+        # The warning names the caller's line (past the @legacy wrapper; _stacklevel=4 from the
+        # module-level function), so that Python's default filters show it to a script.
         warnings.warn(
             "get_volume_assignment is deprecated; use get_volume_config()",
             DeprecationWarning,
             stacklevel=_stacklevel,
         )
-        if error := _invalid_creator_id(creator_id):
+        if error := invalid_creator_id(creator_id):
             return error
         rows = self._find(
             "select volume_level, ppv_per_day, bump_per_day, assigned_at, assigned_by,"
@@ -98,6 +142,7 @@ class VolumeStore:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
 
+    @legacy
     def get_active_creators(
         self, tier: int | str | None = None, page_type: str | None = None
     ) -> dict[str, Any]:
@@ -110,7 +155,7 @@ class VolumeStore:
             where.append("page_type = $page_type")
             params["page_type"] = page_type
         if tier is not None:
-            if isinstance(tier, int) and not isinstance(tier, bool):
+            if isinstance(tier, int) and not isinstance(tier, bool) and tier in PERFORMANCE_TIERS:
                 where.append("performance_tier = $tier")
                 params["tier"] = tier
             elif isinstance(tier, str) and self._is_volume_level(tier):
@@ -132,17 +177,19 @@ class VolumeStore:
         )
         return bool(rows)
 
+    @legacy
     def get_creator_profile(self, creator_id: str) -> dict[str, Any]:
         """Creator columns, 30-day analytics summary, volume config and top content types."""
-        if error := _invalid_creator_id(creator_id):
+        if error := invalid_creator_id(creator_id):
             return error
         with self._one_build():
             return self._profile(creator_id)
 
     def _profile(self, creator_id: str) -> dict[str, Any]:
+        # is_active as the original's SQLite integer 1/0 (SPEC 8), not a boolean.
         creators = self._find(
             "select * exclude (primary_tone, secondary_tone, emoji_frequency, slang_level)"
-            " from creator_profile",
+            " replace (cast(is_active as integer) as is_active) from creator_profile",
             creator_id,
         )
         if not creators:
@@ -161,17 +208,18 @@ class VolumeStore:
         return {
             "creator": creator,
             "analytics_summary": summaries[0] if summaries else None,
-            "volume_assignment": self.get_volume_config(creator["creator_id"]),
+            "volume_assignment": self._volume_config(creator["creator_id"]),
             "top_content_types": content_types,
         }
 
+    @legacy
     def explain_volume(self, creator_id: str) -> dict[str, Any]:
         """The creator's explanation with the build's rule thresholds and tier brackets (the
         volume_rule_thresholds mart and the volume_tiers rows of its page type)."""
-        if error := _invalid_creator_id(creator_id):
+        if error := invalid_creator_id(creator_id):
             return error
         with self._one_build():
-            config = self.get_volume_config(creator_id)
+            config = self._volume_config(creator_id)
             if "error" in config:
                 return config
             thresholds = self._rows(

@@ -1,7 +1,10 @@
 """Build the DuckDB file with dbt, in a subprocess, into a temporary file swapped in on success.
 
 Readers keep answering from the previous file during a build; a failed build (or failed test)
-leaves it serving and raises BuildError with dbt's reason.
+leaves it serving and raises BuildError with one line: the failing node and its cause, ending
+with the path of dbt's full log. The temporary file is ``<db>.building-<pid>``: removed when the
+build ends however it ends (an exception, Ctrl-C, SIGTERM through the CLI), and, when its process
+was killed outright, by the next build into the same file.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,11 +20,15 @@ from pathlib import Path
 
 import duckdb
 
-from .extensions import ensure_sqlite_extension
-from .paths import dbt_work_dir, default_extension_dir, project_dir
+from . import dbt_runner
+from .dbt_runner import DbtRun, Output, pid_alive
+from .extensions import ensure_sqlite_extension, safe_config
+from .paths import default_extension_dir
 from .store import default_db_path
 
 RAW_ENV = "EROS_RAW_DB"
+RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite' or 'duckdb': profiles.yml sets SQLite-only settings
+TEMPORARY_INFIX = ".building-"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DUCKDB_MAGIC = b"DUCK"  # at byte offset 8 of a DuckDB file
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
@@ -40,6 +45,11 @@ class BuildInputError(BuildError):
 
 # dbt failures that name a problem of the raw database (macros/utils/raw_tables.sql).
 RAW_INPUT_FAILURES = ("raw database is missing", "raw table ")
+
+
+def input_error(reason: str) -> bool:
+    """Whether a dbt failure is a problem of the input (exit 2), not of the build."""
+    return any(marker in reason for marker in RAW_INPUT_FAILURES)
 
 
 def parse_timestamp(text: str, what: str = "--as-of") -> str:
@@ -75,58 +85,11 @@ def raw_database_kind(path: str | Path) -> str:
     raise BuildInputError(f"raw database is neither SQLite nor DuckDB: {path}")
 
 
-def dbt_executable() -> str:
-    beside = Path(sys.executable).with_name("dbt")
-    found = str(beside) if beside.is_file() else shutil.which("dbt")
-    if not found:
-        raise BuildError("dbt is not installed: pip install -e . in the project")
-    return found
-
-
 def run_dbt(
-    args: list[str], env: dict[str, str], echo: bool = True
-) -> tuple[int, list[str]]:
-    """Run dbt in the project, streaming its log lines to stderr when echo; return code, lines."""
-    root = project_dir()
-    with dbt_work_dir() as work:
-        command = [
-            dbt_executable(),
-            *args,
-            "--project-dir", str(root),
-            "--profiles-dir", str(root),
-            "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs"),
-        ]  # fmt: skip
-        process = subprocess.Popen(
-            command,
-            cwd=work,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        lines: list[str] = []
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
-            if echo:
-                sys.stderr.write(line)
-        return process.wait(), lines
-
-
-def dbt_failure(lines: list[str]) -> str:
-    """The most telling line of a failed dbt run."""
-    for marker in ("raw database is missing", "raw table ", " is not a timestamp", "tracking_to"):
-        for line in lines:
-            if marker in line:
-                return line.split("  ", 1)[-1].strip()
-    interesting = [
-        line.split("  ", 1)[-1].strip()
-        for line in lines
-        if any(word in line for word in ("Error", "FAIL ", "error"))
-    ]
-    return "; ".join(interesting[:3]) or (lines[-1] if lines else "dbt failed")
+    args: list[str], env: dict[str, str], echo: bool = True, output: Output | None = None
+) -> DbtRun:
+    """dbt in a subprocess (see :mod:`.dbt_runner`); ``echo=False`` means ``output="quiet"``."""
+    return dbt_runner.run_dbt(args, env, output or ("progress" if echo else "quiet"))
 
 
 def dbt_env(db_path: Path, raw: Path | None) -> dict[str, str]:
@@ -135,6 +98,7 @@ def dbt_env(db_path: Path, raw: Path | None) -> dict[str, str]:
     env["EROS_EXTENSION_DIR"] = str(default_extension_dir())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env[RAW_ENV] = str(raw) if raw else ""
+    env[RAW_KIND_ENV] = raw_database_kind(raw) if raw else ""
     return env
 
 
@@ -143,6 +107,7 @@ def dbt_vars(
     tracking_from: str | None = None,
     tracking_to: str | None = None,
 ) -> list[str]:
+    """``--vars`` for dbt, every value checked first (BuildInputError: exit 2, dbt never starts)."""
     values: dict[str, str] = {}
     if as_of is not None:
         values["as_of"] = parse_timestamp(as_of)
@@ -150,6 +115,9 @@ def dbt_vars(
         values["tracking_from"] = parse_date(tracking_from, "--from")
     if tracking_to:
         values["tracking_to"] = parse_date(tracking_to, "--to")
+    last = values.get("tracking_to") or values.get("tracking_from")
+    if last and "as_of" in values and last > values["as_of"][:10]:
+        raise BuildInputError(f"--to {last} is after the day of --as-of {values['as_of']}")
     return ["--vars", json.dumps(values)] if values else []
 
 
@@ -164,11 +132,16 @@ def prepare_raw(raw: str | Path | None) -> Path | None:
 
 
 @contextmanager
-def build_lock(db_path: Path) -> Iterator[None]:
-    """One build at a time per target file."""
+def build_lock(db_path: Path, quiet: bool = False) -> Iterator[None]:
+    """One build at a time per target file; a build that has to wait says so once."""
     lock_path = db_path.with_name(db_path.name + ".lock")
     with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not quiet:
+                print(f"build: waiting for another build of {db_path} to finish", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -180,22 +153,28 @@ def build(
     raw: str | Path | None = None,
     as_of: str | None = None,
     echo: bool = True,
+    output: Output | None = None,
 ) -> Path:
-    """dbt build into a temporary file next to ``db``; swap it in only when everything passed."""
+    """dbt build into a temporary file next to ``db``; swap it in only when everything passed.
+    ``output``: "quiet", "progress" (a line per stage, the default) or "verbose" (dbt's log)."""
     db_path = Path(db).expanduser().resolve() if db else default_db_path()
     raw_path = prepare_raw(raw if raw is not None else os.environ.get(RAW_ENV))
     arguments = ["build", *dbt_vars(as_of)]
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with build_lock(db_path):
-        temporary = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+    if db is None:
+        db_path.parent.mkdir(parents=True, exist_ok=True)  # build/ of a fresh checkout
+    elif not db_path.parent.is_dir():
+        raise BuildInputError(f"no such directory for the build file: {db_path.parent}")
+    mode: Output = output or ("progress" if echo else "quiet")
+    with build_lock(db_path, quiet=mode == "quiet"):
+        remove_stale_temporaries(db_path)
+        temporary = db_path.with_name(f"{db_path.name}{TEMPORARY_INFIX}{os.getpid()}")
         remove_database(temporary)
         try:
-            code, lines = run_dbt(arguments, dbt_env(temporary, raw_path), echo=echo)
-            if code != 0:
-                reason = dbt_failure(lines)
-                error = BuildInputError if reason.startswith(RAW_INPUT_FAILURES) else BuildError
-                raise error(f"build failed, {db_path} unchanged: {reason}")
-            with duckdb.connect(str(temporary)) as con:
+            run = run_dbt(arguments, dbt_env(temporary, raw_path), output=mode)
+            if not run.ok:
+                error = BuildInputError if input_error(run.reason) else BuildError
+                raise error(f"build failed, {db_path} unchanged: {run.failure()}")
+            with duckdb.connect(str(temporary), config=safe_config()) as con:
                 con.execute("checkpoint")
             os.replace(temporary, db_path)
         finally:
@@ -206,3 +185,15 @@ def build(
 def remove_database(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+
+
+def remove_stale_temporaries(db_path: Path) -> list[Path]:
+    """Remove ``<db>.building-<pid>`` (and ``.wal``) files left by builds whose process is gone
+    (killed outright); the caller holds the build lock. Returns what was removed."""
+    removed = []
+    for candidate in db_path.parent.glob(f"{db_path.name}{TEMPORARY_INFIX}*"):
+        pid = candidate.name[len(db_path.name) + len(TEMPORARY_INFIX) :].removesuffix(".wal")
+        if pid.isdigit() and not pid_alive(int(pid)):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import api
@@ -32,6 +34,27 @@ SHOW_COLUMNS = (
 
 class UsageError(Exception):
     """Bad input: reported as one line, exit code 2."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanups run (exit 143)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def output_file(path: str | None) -> None:
+    """An output path is refused (exit 2, before any work) when its folder does not exist."""
+    if path is not None and not Path(path).expanduser().absolute().parent.is_dir():
+        raise UsageError(f"no such directory: {Path(path).expanduser().absolute().parent}")
+
+
+def store(args: argparse.Namespace) -> api.VolumeStore:
+    """The build file to read, checked first: a missing or bad file exits 1 (not 2)."""
+    chosen = api.connect(args.db)
+    chosen.require()
+    return chosen
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
@@ -67,9 +90,15 @@ def emit(result: Any, as_json: bool, render: Callable[[Any], str] | None = None)
         print(render(result))
 
 
+def output_mode(args: argparse.Namespace) -> str:
+    return "quiet" if args.quiet else "verbose" if getattr(args, "verbose", False) else "progress"
+
+
 def cmd_build(args: argparse.Namespace) -> None:
-    path = build(db=args.db, raw=args.raw, as_of=args.as_of, echo=not args.quiet)
-    print(f"built {path}", file=sys.stderr)
+    mode = output_mode(args)
+    path = build(db=args.db, raw=args.raw, as_of=args.as_of, output=mode)  # type: ignore[arg-type]
+    if mode != "quiet":
+        print(f"built {path}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -79,11 +108,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    store = api.connect(args.db)
+    chosen = store(args)
     if args.creators:
-        rows = [answer(store.get_volume_config(creator)) for creator in args.creators]
+        rows = [answer(chosen.get_volume_config(creator)) for creator in args.creators]
     else:
-        rows = store.all_volume_configs()
+        rows = chosen.all_volume_configs()
     if args.explain and not args.json:
         for row in rows:
             print(f"{row['creator_id']}: {row['explanation']}")
@@ -96,7 +125,7 @@ def cmd_assignment(args: argparse.Namespace) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        result = answer(api.connect(args.db).get_volume_assignment(args.creator))
+        result = answer(store(args).get_volume_assignment(args.creator))
     emit(result, args.json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
 
 
@@ -104,7 +133,7 @@ def cmd_creators(args: argparse.Namespace) -> None:
     tier: int | str | None = args.tier
     if tier is not None and tier.lstrip("-").isdigit():
         tier = int(tier)
-    result = answer(api.connect(args.db).get_active_creators(tier=tier, page_type=args.page_type))
+    result = answer(store(args).get_active_creators(tier=tier, page_type=args.page_type))
     columns = [
         ("creator_id", "creator"),
         ("page_name", "page"),
@@ -117,7 +146,7 @@ def cmd_creators(args: argparse.Namespace) -> None:
 
 
 def cmd_profile(args: argparse.Namespace) -> None:
-    emit(answer(api.connect(args.db).get_creator_profile(args.creator)), True)
+    emit(answer(store(args).get_creator_profile(args.creator)), True)
 
 
 def cmd_track(args: argparse.Namespace) -> None:
@@ -168,6 +197,7 @@ def cmd_demo_db(args: argparse.Namespace) -> None:
 def cmd_generate(args: argparse.Namespace) -> None:
     from .generate import generate
 
+    output_file(args.out)
     if args.creators < 1 or args.days < 1 or args.messages_per_creator_per_day < 0:
         raise UsageError("--creators and --days must be at least 1, messages per day at least 0")
     try:
@@ -192,6 +222,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 def cmd_dashboard(args: argparse.Namespace) -> None:
     from .dashboard import write_dashboard
 
+    output_file(args.out)
     print(write_dashboard(db=args.db, out=args.out))
 
 
@@ -226,7 +257,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("build", cmd_build, "build the DuckDB file with dbt (demo data unless --raw)")
     sub.add_argument("--raw", help="operational SQLite or DuckDB database to read (read-only)")
     sub.add_argument("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
-    sub.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
+    sub.add_argument("--quiet", action="store_true", help="print errors only")
+    sub.add_argument("--verbose", action="store_true", help="print dbt's own log lines")
 
     sub = command(
         "serve",
@@ -314,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the shell ignored it
     try:
         args.handler(args)
     except (UsageError, BuildError, StoreUnavailable) as exc:
@@ -321,6 +355,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if isinstance(exc, UsageError | BuildInputError) else 1
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("eros-volume: interrupted", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("eros-volume: terminated", file=sys.stderr)
+        return 143
     return 0
 
 

@@ -3,15 +3,17 @@ default build file, for a source checkout (editable install) and for an installe
 
 A wheel carries the dbt project as package data in ``eros_volume/_project``; a checkout has it at
 the repository root. Nothing is ever written into the installed package: dbt's target and log
-folders are a fresh temporary folder per run, the extension folder of an installed package is in
-the user's cache folder, and its default build file is ``build/eros_volume.duckdb`` in the working
-directory.
+folders are a fresh folder per run in the user's cache folder, the extension folder of an
+installed package is in the user's cache folder, and its default build file is
+``build/eros_volume.duckdb`` in the working directory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-import tempfile
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,13 +50,48 @@ def cache_dir() -> Path:
     return Path(base).expanduser().resolve() / "eros-volume"
 
 
+_RUN_IDS = itertools.count()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a zombie or another user's process counts)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def dbt_work_dir() -> Iterator[Path]:
-    """A fresh temporary folder for one dbt run (its target/ and logs/ go inside), removed
-    afterwards: runs into different files can overlap without sharing dbt's working files, and
-    nothing is written into the project (which may be a read-only installed package)."""
-    with tempfile.TemporaryDirectory(prefix="eros-dbt-") as work:
-        yield Path(work)
+    """A fresh folder for one dbt run (its target/ and logs/ go inside), ``runs/<pid>-<n>`` in
+    :func:`cache_dir`, removed afterwards: runs into different files can overlap without sharing
+    dbt's working files, nothing is written into the project (which may be a read-only installed
+    package), and the folders of a process killed outright are removed by the next run."""
+    runs = cache_dir() / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for old in runs.iterdir():
+        pid = old.name.split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    while True:
+        work = runs / f"{os.getpid()}-{next(_RUN_IDS)}"
+        with contextlib.suppress(FileExistsError):
+            work.mkdir()
+            break
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def kept_logs_dir() -> Path:
+    """Where the full logs of failed dbt runs are kept (the newest few)."""
+    return cache_dir() / "logs"
 
 
 def default_extension_dir() -> Path:

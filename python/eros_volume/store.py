@@ -1,7 +1,11 @@
 """Read-only access to the build file: cached read-only connections, short cursors, retry.
 
 A build swaps a finished file in with ``os.replace``, so a reader sees the old file or the new one,
-never a half-written one; while the path is briefly missing (first build) or locked, it retries.
+never a half-written one. A reader retries only while the file is locked (someone writing it in
+place); anything else fails at once with one line: a missing file, a directory, a file that is not
+DuckDB (its header is read before connecting, so a SQLite or text file never reaches DuckDB's
+extension autoloading), a DuckDB file without the marts. No connection installs or loads an
+extension.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from typing import Any
 
 import duckdb
 
+from .extensions import safe_config
+
 # Re-exported for old callers; their home is paths.
 from .paths import DB_ENV as DB_ENV
 from .paths import default_db_path as default_db_path
 
 RETRY_SECONDS = 10.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DUCKDB_MAGIC = b"DUCK"  # at byte offset 8 of a DuckDB file
 
 
 class StoreUnavailable(RuntimeError):
@@ -50,6 +58,7 @@ def _cursor(path: Path) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConne
     with _OPEN_LOCK:
         entry = _OPEN.get(key)
         if entry is None or entry[0] != identity:
+            check_build_file(path)
             con = open_read_only(path)
             alias = con.execute("select current_database()").fetchone()[0]
             entry = _OPEN[key] = (identity, con, alias)
@@ -78,9 +87,12 @@ def read_connection(
             # Never built: a swap replaces the file atomically, so the path is never missing
             # between builds and waiting would not help.
             raise StoreUnavailable(f"cannot read {path}: run `eros-volume build` first") from exc
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            if time.monotonic() >= deadline:
-                raise StoreUnavailable(f"cannot read {path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "lock" not in reason.lower() or time.monotonic() >= deadline:
+                raise StoreUnavailable(f"cannot read {path}: {reason}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
     try:
@@ -90,6 +102,21 @@ def read_connection(
         del con
 
 
+def check_build_file(path: Path) -> None:
+    """StoreUnavailable at once unless ``path`` is a DuckDB file (by its header bytes)."""
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a directory, not an eros-volume build")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(SQLITE_MAGIC):
+        raise StoreUnavailable(
+            f"{path} is a SQLite database, not an eros-volume build (to read it: "
+            f"`eros-volume build --raw {path}`)"
+        )
+    if head[8:12] != DUCKDB_MAGIC:
+        raise StoreUnavailable(f"{path} is not an eros-volume build (not a DuckDB file)")
+
+
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB with the build file at ``path`` attached read-only and in use.
 
@@ -97,7 +124,7 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     while any thread still holds a connection to it, a new connection gets that instance, i.e. the
     file as it was before a build swapped a new one in (stale answers for as long as lookups
     overlap). An ATTACH opens whatever file is at ``path`` now."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=safe_config())
     try:
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' (read_only)")
         row = con.execute(

@@ -31,7 +31,6 @@ from .build import (
     BuildError,
     BuildInputError,
     dbt_env,
-    dbt_failure,
     dbt_vars,
     parse_date,
     prepare_raw,
@@ -140,9 +139,9 @@ def _mart_build(
     ]
     with tempfile.TemporaryDirectory(prefix="eros-volume-track-") as directory:
         db_path = Path(directory) / "track.duckdb"
-        code, lines = run_dbt(arguments, dbt_env(db_path, raw_path), echo=echo)
-        if code != 0:
-            raise TrackError(f"tracking failed, {raw_path} unchanged: {dbt_failure(lines)}")
+        run = run_dbt(arguments, dbt_env(db_path, raw_path), echo=echo)
+        if not run.ok:
+            raise TrackError(f"tracking failed, {raw_path} unchanged: {run.failure()}")
         yield db_path
 
 

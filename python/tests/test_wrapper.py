@@ -22,7 +22,6 @@ from conftest import DEMO_AS_OF, demo_rows
 from oracle import tier_for
 
 import eros_volume
-from eros_volume import store as store_module
 from eros_volume.paths import project_dir
 
 NOT_FOUND = "Creator not found: {}"
@@ -63,10 +62,6 @@ SUMMARY_FIELDS = {
     "avg_view_rate", "calculated_at",
 }  # fmt: skip
 VOLUME_FIELDS = {"volume_level", "ppv_per_day", "bump_per_day", "revenue_items_per_day"}
-FLAG_NAMES = {
-    "fan_count_missing", "fan_count_negative", "page_type_unknown", "saturation_clamped",
-    "opportunity_clamped", "opportunity_missing", "tracking_in_future",
-}  # fmt: skip
 INT_FIELDS = (
     "fan_count", "revenue_items_per_day", "engagement_items_per_day", "retention_items_per_day",
     "ppv_per_day", "bump_per_day", "bundle_per_week", "game_per_week", "followup_per_day",
@@ -76,52 +71,31 @@ FLOAT_FIELDS = (
     "opportunity_multiplier", "volume_multiplier",
 )  # fmt: skip
 
-# docs/demo-data.md: the data source of each creator, and the date of the 14d row used.
-TRACKED = {
-    "mia_castillo": "2025-12-14", "ava_sinclair": "2025-12-10", "chloe_harper": "2025-12-12",
-    "grace_bennett": "2025-12-15", "emma_whitfield": "2025-12-08", "zoe_kessler": "2025-12-13",
-    "stella_park": "2025-12-11", "leah_donovan": "2025-12-09", "maya_lindqvist": "2025-12-16",
-    "aria_fontaine": "2025-12-03", "luna_ashford": "2025-12-07", "daisy_fletcher": "2025-12-05",
-    "piper_lawson": "2025-12-02", "sophia_reyes": "2025-12-12", "madison_cole": "2025-12-09",
-    "malformed_saturation_130": "2025-12-14", "malformed_saturation_negative": "2025-12-11",
-    "malformed_opportunity_negative": "2025-12-13", "malformed_opportunity_130": "2025-12-12",
-    "malformed_null_opportunity": "2025-12-10", "malformed_null_saturation": "2025-12-06",
-}  # fmt: skip
-ON_DEMAND = {
-    "hannah_brooks", "nora_delgado", "ivy_mercer", "elena_ruiz", "paige_holloway",
-    "jade_whitaker", "sienna_ward", "bella_quinn", "nina_petrova", "vera_santos", "june_harlow",
-    "kira_blackwood", "remi_caldwell", "olivia_grant", "malformed_stale_tracking",
-}  # fmt: skip
-FLAGS = {
-    "malformed_null_fans": ["fan_count_missing"],
-    "malformed_negative_fans": ["fan_count_negative"],
-    "malformed_vip_page_type": ["page_type_unknown"],
-    "malformed_null_page_type": ["page_type_unknown"],
-    "malformed_saturation_130": ["saturation_clamped"],
-    "malformed_saturation_negative": ["saturation_clamped"],
-    "malformed_opportunity_negative": ["opportunity_clamped"],
-    "malformed_opportunity_130": ["opportunity_clamped"],
-    "malformed_null_opportunity": ["opportunity_missing"],
-    "malformed_future_tracking": ["tracking_in_future"],
-}
-
 RAW_CREATORS = demo_rows("creators")
 CREATOR_IDS = [row["creator_id"] for row in RAW_CREATORS]
 RAW_BY_ID = {row["creator_id"]: row for row in RAW_CREATORS}
 ACTIVE_IDS = {row["creator_id"] for row in RAW_CREATORS if row["is_active"] == "1"}
 AS_OF = dt.datetime.fromisoformat(DEMO_AS_OF)
 
+EMPTY = "Invalid creator_id: creator_id cannot be empty"
+TOO_LONG = "Invalid creator_id: creator_id exceeds maximum length of 100"
+BAD_CHARACTERS = (
+    "Invalid creator_id: creator_id contains invalid characters (only alphanumeric, underscore, "
+    "and hyphen allowed)"
+)
+# The original's checks, in its order (SPEC 8); a newline is a character outside the set.
 INVALID_IDS = [
-    "",
-    "x" * 101,
-    "grace bennett",
-    "grace.bennett",
-    "grace_bennett;",
-    "' or '1'='1",
-    "grace_bennett\n",
-    "zoë",
-    None,
-    12434,
+    ("", EMPTY),
+    (None, EMPTY),
+    ("x" * 101, TOO_LONG),
+    ("x y" * 40, TOO_LONG),
+    ("grace bennett", BAD_CHARACTERS),
+    ("grace.bennett", BAD_CHARACTERS),
+    ("grace_bennett;", BAD_CHARACTERS),
+    ("' or '1'='1", BAD_CHARACTERS),
+    ("grace_bennett\n", BAD_CHARACTERS),
+    ("zo\u00eb", BAD_CHARACTERS),
+    (12434, BAD_CHARACTERS),
 ]
 
 
@@ -244,6 +218,8 @@ def configs(store: eros_volume.VolumeStore) -> dict[str, dict[str, Any]]:
 
 
 def test_volume_config_shape_and_types_for_every_creator(configs: dict) -> None:
+    # The values are the oracle's to check (test_oracle.py, field by field); here: the wrapper's
+    # part, the legacy shape and plain JSON types of every row.
     assert len(configs) == 52
     for creator, config in configs.items():
         assert "error" not in config, config
@@ -256,69 +232,8 @@ def test_volume_config_shape_and_types_for_every_creator(configs: dict) -> None:
         for field in FLOAT_FIELDS:
             assert type(config[field]) is float, (creator, field, config[field])
         assert type(config["is_active"]) is bool
-        assert config["volume_level"] in ("Ultra", "High", "Mid", "Low")
-        assert config["page_type"] in ("paid", "free")
-        assert config["calculation_source"] == "dynamic"
-        assert config["ppv_per_day"] == config["revenue_items_per_day"]
-        assert config["bump_per_day"] == config["engagement_items_per_day"]
         assert config["tracking_date"] is None or is_date(config["tracking_date"])
-        flags = config["data_quality_flags"]
-        assert flags == sorted(flags) and set(flags) <= FLAG_NAMES
         assert isinstance(config["explanation"], str) and config["explanation"].strip()
-        assert 0 <= config["saturation_score"] <= 100
-        assert 0 <= config["opportunity_score"] <= 100
-
-
-def test_volume_config_values_follow_the_raw_creators(configs: dict) -> None:
-    for creator, config in configs.items():
-        assert config["fan_count"] == raw_fans(creator)
-        assert config["volume_level"] == tier_for(raw_fans(creator)), creator
-        assert config["page_type"] == raw_page_type(creator), creator
-        assert config["is_active"] is (creator in ACTIVE_IDS)
-        if config["page_type"] == "free":
-            assert config["retention_items_per_day"] == 0, creator
-
-
-def test_volume_config_data_source_tracking_date_and_flags(configs: dict) -> None:
-    for creator, config in configs.items():
-        if creator in TRACKED:
-            expected = ("volume_performance_tracking", TRACKED[creator])
-        elif creator in ON_DEMAND:
-            expected = ("calculated_on_demand", AS_OF.date().isoformat())
-        else:
-            expected = ("default_values", None)
-        assert (config["data_source"], config["tracking_date"]) == expected, creator
-        assert config["data_quality_flags"] == FLAGS.get(creator, []), creator
-        if expected[0] == "default_values":
-            assert (config["saturation_score"], config["opportunity_score"]) == (50.0, 50.0)
-            assert config["revenue_trend"] == 0.0
-        if expected[0] == "calculated_on_demand":
-            assert config["revenue_trend"] == 0.0
-
-
-def test_volume_config_headline_case_of_the_note(configs: dict) -> None:
-    grace = configs["grace_bennett"]
-    assert {key: grace[key] for key in NOTE_FIELDS} == {
-        "volume_level": "High",
-        "ppv_per_day": 4,
-        "bump_per_day": 3,
-        "revenue_items_per_day": 4,
-        "engagement_items_per_day": 3,
-        "retention_items_per_day": 2,
-        "bundle_per_week": 3,
-        "game_per_week": 2,
-        "followup_per_day": 4,
-        "calculation_source": "dynamic",
-        "fan_count": 12434,
-        "page_type": "paid",
-        "saturation_score": 45.0,
-        "opportunity_score": 65.0,
-        "revenue_trend": 0.0,
-        "data_source": "volume_performance_tracking",
-        "tracking_date": "2025-12-15",
-    }
-    assert grace["saturation_multiplier"] == grace["opportunity_multiplier"] == 1.0
-    assert grace["volume_multiplier"] == 1.0
 
 
 def test_volume_config_by_page_name(store: eros_volume.VolumeStore, configs: dict) -> None:
@@ -352,7 +267,6 @@ def test_volume_assignment_warns_and_has_the_legacy_shape(
     assert deprecated_assignment(store, "gracebennett") == deprecated_assignment(
         store, "grace_bennett"
     )
-    assert deprecated_assignment(store, "grace_bennett")["assigned_at"] == "2025-12-15"
 
 
 def test_volume_assignment_warning_points_at_the_caller(store: eros_volume.VolumeStore) -> None:
@@ -465,7 +379,7 @@ def test_active_creators_by_page_type(store: eros_volume.VolumeStore) -> None:
     }
 
 
-@pytest.mark.parametrize("tier", ["Mega", "ultra ", "", "3", 1.5, True, ["Low"]])
+@pytest.mark.parametrize("tier", ["Mega", "ultra ", "", "3", 1.5, True, ["Low"], 0, 6, 99, -1])
 def test_active_creators_bad_tier(store: eros_volume.VolumeStore, tier: Any) -> None:
     assert store.get_active_creators(tier=tier) == {"error": TIER_ERROR}
 
@@ -494,7 +408,7 @@ def test_creator_profile_for_every_creator(store: eros_volume.VolumeStore, confi
             "display_name": raw["display_name"],
             "page_type": raw_page_type(creator),
             "subscription_price": as_float(raw["subscription_price"]),
-            "is_active": creator in ACTIVE_IDS,
+            "is_active": int(creator in ACTIVE_IDS),
             "timezone": raw["timezone"],
             "creator_group": raw["creator_group"],
             "current_active_fans": as_int(raw["current_active_fans"]),
@@ -505,6 +419,7 @@ def test_creator_profile_for_every_creator(store: eros_volume.VolumeStore, confi
             "updated_at": raw["updated_at"],
         }
         assert list(profile["creator"]) == CREATOR_COLUMNS
+        assert type(profile["creator"]["is_active"]) is int  # the original's 1/0, not a bool
         assert profile["volume_assignment"] == configs[creator]
 
         summary, expected = profile["analytics_summary"], expected_summary(creator)
@@ -538,9 +453,8 @@ def test_creator_profile_for_every_creator(store: eros_volume.VolumeStore, confi
     assert with_content == 6
 
 
-def test_creator_profile_headline_creator(store: eros_volume.VolumeStore) -> None:
+def test_creator_profile_content_types_and_summary(store: eros_volume.VolumeStore) -> None:
     profile = store.get_creator_profile("grace_bennett")
-    assert profile["volume_assignment"]["volume_level"] == "High"
     content = profile["top_content_types"]
     assert [row["rank"] for row in content] == [1, 2, 3]
     assert {row["analysis_date"] for row in content} == {"2025-12-15"}
@@ -575,20 +489,12 @@ def test_unknown_creator(store: eros_volume.VolumeStore, creator: str) -> None:
         assert lookup(creator) == {"error": NOT_FOUND.format(creator)}, name
 
 
-@pytest.mark.parametrize("creator", INVALID_IDS, ids=lambda c: repr(c)[:20])
-def test_invalid_creator_id(store: eros_volume.VolumeStore, creator: Any) -> None:
+@pytest.mark.parametrize(("creator", "error"), INVALID_IDS, ids=lambda c: repr(c)[:20])
+def test_invalid_creator_id_gets_the_original_text(
+    store: eros_volume.VolumeStore, creator: Any, error: str
+) -> None:
     for name, lookup in lookups(store).items():
-        answer = lookup(creator)
-        assert list(answer) == ["error"], name
-        assert answer["error"].startswith("Invalid creator_id: "), (name, answer)
-        assert "\n" not in answer["error"]
-        assert len(answer["error"]) < 120
-        assert_json(answer)
-
-
-def test_invalid_creator_id_names_it(store: eros_volume.VolumeStore) -> None:
-    assert "grace bennett" in store.get_volume_config("grace bennett")["error"]
-    assert store.get_volume_config("x" * 100) == {"error": NOT_FOUND.format("x" * 100)}
+        assert lookup(creator) == {"error": error}, name
 
 
 # --- where the wrapper reads from ----------------------------------------------------------------
@@ -616,12 +522,19 @@ def test_default_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert eros_volume.connect().path == project_dir() / "build" / "eros_volume.duckdb"
 
 
-def test_missing_database_is_store_unavailable_at_once(tmp_path: Path) -> None:
+def test_missing_database_is_an_error_dict_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = tmp_path / "never_built.duckdb"
+    monkeypatch.setenv("EROS_VOLUME_DB", str(missing))
     start = time.monotonic()
-    with pytest.raises(eros_volume.StoreUnavailable, match="never_built.duckdb.*eros-volume build"):
-        eros_volume.connect(missing).get_volume_config("grace_bennett")
-    assert time.monotonic() - start < store_module.RETRY_SECONDS / 2
+    expected = {"error": f"cannot read {missing}: run `eros-volume build` first"}
+    assert eros_volume.get_volume_config("grace_bennett") == expected
+    assert eros_volume.get_active_creators() == expected
+    assert eros_volume.get_creator_profile("grace_bennett") == expected
+    with pytest.warns(DeprecationWarning):
+        assert eros_volume.get_volume_assignment("grace_bennett") == expected
+    assert time.monotonic() - start < 1
     assert not missing.exists()
 
 
