@@ -195,9 +195,9 @@ def cmd_demo_db(args: argparse.Namespace) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
+    output_file(args.out)
     from .generate import generate
 
-    output_file(args.out)
     if args.creators < 1 or args.days < 1 or args.messages_per_creator_per_day < 0:
         raise UsageError("--creators and --days must be at least 1, messages per day at least 0")
     try:
@@ -220,9 +220,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> None:
+    output_file(args.out)
     from .dashboard import write_dashboard
 
-    output_file(args.out)
     print(write_dashboard(db=args.db, out=args.out))
 
 
