@@ -6,26 +6,30 @@ the original tools they return a dict, ``{"error": "..."}`` for every failure, a
 unreadable build file included.
 """
 
-from .api import VolumeStore, connect
+from .api import VolumeStore, connect, legacy
 from .build import BuildError, build
 from .store import StoreUnavailable
 
 
+@legacy
 def get_volume_config(creator_id: str) -> dict:
     """The creator's dynamic volume configuration (legacy MCP signature)."""
     return connect().get_volume_config(creator_id)
 
 
+@legacy
 def get_volume_assignment(creator_id: str) -> dict:
     """Deprecated legacy shape of the volume configuration; emits a DeprecationWarning."""
     return connect().get_volume_assignment(creator_id, _stacklevel=4)
 
 
+@legacy
 def get_active_creators(tier: int | str | None = None, page_type: str | None = None) -> dict:
     """Active creators by earnings, filtered by performance tier / volume level and page type."""
     return connect().get_active_creators(tier=tier, page_type=page_type)
 
 
+@legacy
 def get_creator_profile(creator_id: str) -> dict:
     """Creator, analytics summary, volume configuration and top content types."""
     return connect().get_creator_profile(creator_id)

@@ -1,8 +1,9 @@
 """The four legacy MCP functions, answered from the dbt marts (no rule lives here).
 
-Answers keep the original tools' shapes, error texts and JSON types (SPEC 8). Every public method
-returns a dict: a build file that is missing or unreadable gives ``{"error": ...}`` like any other
-legacy error (the CLI checks the file first with :meth:`VolumeStore.require`, to exit 1 for it).
+Answers keep the original tools' shapes, error texts and JSON types (SPEC 8). A build file that is
+missing or unreadable raises StoreUnavailable here (the CLI exits 1 for it, the MCP server makes it
+a tool error); the module-level functions of the package turn it into ``{"error": ...}``
+(:func:`legacy`), as the original tools answered every failure.
 """
 
 from __future__ import annotations
@@ -85,10 +86,6 @@ class VolumeStore:
             finally:
                 self._pinned.cursor = None
 
-    def require(self) -> None:
-        """StoreUnavailable unless the build file can be read and holds the marts."""
-        self._rows("select 1 from volume_config limit 0")
-
     def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             with self._one_build():
@@ -107,7 +104,6 @@ class VolumeStore:
         by_page = f"{select} where page_name = $id order by creator_id limit 1"
         return rows or self._rows(by_page, key)
 
-    @legacy
     def get_volume_config(self, creator_id: str) -> dict[str, Any]:
         """The creator's volume_config row: tier, per-day volumes, scores and their source."""
         if error := invalid_creator_id(creator_id):
@@ -120,11 +116,10 @@ class VolumeStore:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
 
-    @legacy
-    def get_volume_assignment(self, creator_id: str, *, _stacklevel: int = 3) -> dict[str, Any]:
+    def get_volume_assignment(self, creator_id: str, *, _stacklevel: int = 2) -> dict[str, Any]:
         """Deprecated: the legacy assignment shape, now from the dynamic calculation."""
-        # The warning names the caller's line (past the @legacy wrapper; _stacklevel=4 from the
-        # module-level function), so that Python's default filters show it to a script.
+        # The warning names the caller's line (_stacklevel=4 from the module-level function,
+        # through its @legacy wrapper), so that Python's default filters show it to a script.
         warnings.warn(
             "get_volume_assignment is deprecated; use get_volume_config()",
             DeprecationWarning,
@@ -142,7 +137,6 @@ class VolumeStore:
             return {"error": f"Creator not found: {creator_id}"}
         return rows[0]
 
-    @legacy
     def get_active_creators(
         self, tier: int | str | None = None, page_type: str | None = None
     ) -> dict[str, Any]:
@@ -177,7 +171,6 @@ class VolumeStore:
         )
         return bool(rows)
 
-    @legacy
     def get_creator_profile(self, creator_id: str) -> dict[str, Any]:
         """Creator columns, 30-day analytics summary, volume config and top content types."""
         if error := invalid_creator_id(creator_id):
@@ -212,7 +205,6 @@ class VolumeStore:
             "top_content_types": content_types,
         }
 
-    @legacy
     def explain_volume(self, creator_id: str) -> dict[str, Any]:
         """The creator's explanation with the build's rule thresholds and tier brackets (the
         volume_rule_thresholds mart and the volume_tiers rows of its page type)."""

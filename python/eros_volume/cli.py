@@ -51,10 +51,8 @@ def output_file(path: str | None) -> None:
 
 
 def store(args: argparse.Namespace) -> api.VolumeStore:
-    """The build file to read, checked first: a missing or bad file exits 1 (not 2)."""
-    chosen = api.connect(args.db)
-    chosen.require()
-    return chosen
+    """The build file to read (a missing or bad one raises StoreUnavailable: exit 1)."""
+    return api.connect(args.db)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:

@@ -223,7 +223,7 @@ def test_signal_stops_dbt_and_removes_the_temporary_file(
 
 @pytest.mark.parametrize("kind", ["text", "directory", "sqlite", "empty"])
 def test_reader_on_a_file_that_is_not_a_build_fails_fast(
-    kind: str, tmp_path: Path, demo_sqlite: Path
+    kind: str, tmp_path: Path, demo_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / f"{kind}.duckdb"
     if kind == "text":
@@ -234,8 +234,9 @@ def test_reader_on_a_file_that_is_not_a_build_fails_fast(
         target.write_bytes(demo_sqlite.read_bytes())
     else:
         target.touch()
+    monkeypatch.setenv("EROS_VOLUME_DB", str(target))
     start = time.monotonic()
-    answer = eros_volume.connect(target).get_volume_config("grace_bennett")
+    answer = eros_volume.get_volume_config("grace_bennett")
     assert time.monotonic() - start < 1
     assert list(answer) == ["error"] and str(target) in answer["error"]
     assert "not an eros-volume build" in answer["error"]
