@@ -40,10 +40,6 @@ AGE_STATUS = ("used", "not used", "too old", "only rows after as_of")
 AGE_COLOURS = ("#2f9e44", "#f59f00", "#adb5bd", "#845ef7")
 
 
-class DashboardError(ValueError):
-    """A dashboard that cannot be written (bad output path): one line, exit code 2."""
-
-
 # --- data: SQL on the marts ----------------------------------------------------------------------
 
 LEVELS_SQL = """
@@ -563,23 +559,15 @@ def render(data: dict[str, Any]) -> str:
     )
 
 
-def check_out_path(out: str | Path) -> Path:
-    """``out`` as a path, refused (DashboardError) when its folder does not exist."""
-    target = Path(out).expanduser()
-    if not target.parent.is_dir():
-        raise DashboardError(f"--out {out}: folder {target.parent} does not exist")
-    return target
-
-
 def write_dashboard(db: str | Path | None = None, out: str | Path | None = None) -> Path:
-    """Render the dashboard of a build file into ``out`` (default: dashboard.html beside it)."""
-    if out is not None:
-        check_out_path(out)
+    """Render the dashboard of a build file into ``out`` (default: dashboard.html beside it).
+    A folder that does not exist is not created: the write fails (the CLI refuses it first)."""
     data = gather(db)
-    target = check_out_path(out if out else Path(data["db"]).with_name("dashboard.html"))
+    target = Path(out).expanduser() if out else Path(data["db"]).with_name("dashboard.html")
+    html = render(data)
     temporary = target.with_name(f".{target.name}.writing-{os.getpid()}")
     try:
-        temporary.write_text(render(data), encoding="utf-8")
+        temporary.write_text(html, encoding="utf-8")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

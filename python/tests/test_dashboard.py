@@ -17,11 +17,9 @@ import pytest
 
 from eros_volume.cli import main
 from eros_volume.dashboard import (
-    DashboardError,
     age_chart,
     band_matrix_chart,
     changes_chart,
-    check_out_path,
     flags_chart,
     gather,
     history_chart,
@@ -239,14 +237,17 @@ def test_the_page_is_self_contained(data: dict[str, Any]) -> None:
     assert html.count("<svg") == 7  # the changes chart only with a history
 
 
-def test_out_folder_must_exist(demo_db: Path, tmp_path: Path) -> None:
+def test_a_missing_out_folder_is_not_created(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "missing" / "board.html"
-    with pytest.raises(DashboardError, match=r"folder .*missing does not exist"):
-        check_out_path(missing)
-    with pytest.raises(DashboardError):
+    with pytest.raises(FileNotFoundError):
         write_dashboard(demo_db, missing)
+    assert main(["dashboard", "--db", str(demo_db), "--out", str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"eros-volume: error: no such directory: {missing.parent}"
+    )
     assert not missing.parent.exists()
-    assert check_out_path(tmp_path / "board.html") == tmp_path / "board.html"
 
 
 def test_dashboard_command(
