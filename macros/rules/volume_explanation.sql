@@ -7,7 +7,7 @@
     {%- set fans = eros_volume.format_thousands -%}
     volume_level || ' (' || {{ fans('fan_count') }} || ' fans '
     || case
-        when volume_level = 'Low' then '< ' || {{ fans(var('tier_mid_min_fans')) }}
+        when is_lowest_tier then '< ' || {{ fans('next_tier_min_fans') }}
         else '>= ' || {{ fans('tier_min_fans') }}
     end
     || '): base '
@@ -64,7 +64,8 @@
         else ''
     end
     || case
-        when page_type = 'free' then '; retention 0 on a free page'
+        when {{ eros_volume.retention_forced_to_zero('page_type') }}
+            then '; retention 0 on a free page'
         when retention_uncapped != retention_items_per_day
             then '; retention ' || {{ dbt.cast('retention_uncapped', dbt.type_string()) }}
             || ' capped to ' || {{ dbt.cast('retention_items_per_day', dbt.type_string()) }}

@@ -9,26 +9,6 @@
     least(greatest({{ expression }}, {{ low }}), {{ high }})
 {%- endmacro %}
 
-{#- Tier name from fan count, inclusive lower bounds. -#}
-{% macro volume_level(fan_count) -%}
-    case
-        when {{ fan_count }} >= {{ var('tier_ultra_min_fans') }} then 'Ultra'
-        when {{ fan_count }} >= {{ var('tier_high_min_fans') }} then 'High'
-        when {{ fan_count }} >= {{ var('tier_mid_min_fans') }} then 'Mid'
-        else 'Low'
-    end
-{%- endmacro %}
-
-{#- The lower bound of a tier (Low: 0). -#}
-{% macro volume_level_min_fans(level) -%}
-    case {{ level }}
-        when 'Ultra' then {{ var('tier_ultra_min_fans') }}
-        when 'High' then {{ var('tier_high_min_fans') }}
-        when 'Mid' then {{ var('tier_mid_min_fans') }}
-        else 0
-    end
-{%- endmacro %}
-
 {#- high (> 70), medium (50-70) or low (< 50). -#}
 {% macro saturation_band(saturation) -%}
     case
@@ -92,6 +72,12 @@
     + {{ eros_volume.trend_adjustment(revenue_trend) }}
 {%- endmacro %}
 
+{#- Revenue items per day (SPEC 3-4): scaled by the multiplier, moved by the trend, capped. -#}
+{% macro revenue_items_per_day(base, volume_multiplier, revenue_trend) -%}
+    {{ eros_volume.cap_revenue(
+        eros_volume.revenue_items_uncapped(base, volume_multiplier, revenue_trend)) }}
+{%- endmacro %}
+
 {% macro cap_revenue(expression) -%}
     {{ eros_volume.clamp(expression, var('revenue_min'), var('revenue_max')) }}
 {%- endmacro %}
@@ -100,10 +86,15 @@
     {{ eros_volume.clamp(expression, var('engagement_min'), var('engagement_max')) }}
 {%- endmacro %}
 
+{#- Free pages send no retention items (SPEC 2): the one place of that rule. -#}
+{% macro retention_forced_to_zero(page_type) -%}
+    ({{ page_type }} = 'free')
+{%- endmacro %}
+
 {#- Retention: 0-4, and always 0 on free pages. -#}
 {% macro cap_retention(expression, page_type) -%}
     case
-        when {{ page_type }} = 'free' then 0
+        when {{ eros_volume.retention_forced_to_zero(page_type) }} then 0
         else {{ eros_volume.clamp(expression, var('retention_min'), var('retention_max')) }}
     end
 {%- endmacro %}

@@ -9,10 +9,6 @@
 -#}
 with
 
-creators as (
-    select * from {{ ref('stg_eros__creators') }}
-),
-
 base_volumes as (
     select * from {{ ref('int_creator_base_volumes') }}
 ),
@@ -23,16 +19,18 @@ scores as (
 
 joined as (
     select
-        creators.creator_id,
-        creators.page_name,
-        creators.page_type,
-        creators.fan_count,
-        creators.is_active,
-        creators.fan_count_missing,
-        creators.fan_count_negative,
-        creators.page_type_unknown,
+        base_volumes.creator_id,
+        base_volumes.page_name,
+        base_volumes.page_type,
+        base_volumes.fan_count,
+        base_volumes.is_active,
+        base_volumes.fan_count_missing,
+        base_volumes.fan_count_negative,
+        base_volumes.page_type_unknown,
         base_volumes.volume_level,
         base_volumes.tier_min_fans,
+        base_volumes.next_tier_min_fans,
+        base_volumes.is_lowest_tier,
         base_volumes.bracket_min_fans,
         base_volumes.base_revenue_items,
         base_volumes.base_engagement_items,
@@ -50,11 +48,9 @@ joined as (
         scores.opportunity_clamped,
         scores.opportunity_missing,
         scores.tracking_in_future
-    from creators
-    inner join base_volumes
-        on creators.creator_id = base_volumes.creator_id
+    from base_volumes
     inner join scores
-        on creators.creator_id = scores.creator_id
+        on base_volumes.creator_id = scores.creator_id
 ),
 
 multiplied as (
@@ -87,7 +83,8 @@ scaled as (
 capped as (
     select
         *,
-        {{ eros_volume.cap_revenue('revenue_uncapped') }} as revenue_items_per_day,
+        {{ eros_volume.revenue_items_per_day(
+            'base_revenue_items', 'volume_multiplier', 'revenue_trend') }} as revenue_items_per_day,
         {{ eros_volume.cap_engagement('engagement_uncapped') }} as engagement_items_per_day,
         {{ eros_volume.cap_retention('retention_uncapped', 'page_type') }}
             as retention_items_per_day
@@ -147,7 +144,9 @@ final as (
         base_revenue_items,
         base_engagement_items,
         base_retention_items,
-        trend_adjustment
+        trend_adjustment,
+        saturation_band,
+        opportunity_band
     from explained
 )
 

@@ -38,10 +38,10 @@ final as (
         days.earnings_volatility,
         days.saturation_score,
         days.opportunity_score,
-        {{ eros_volume.cap_revenue(eros_volume.revenue_items_uncapped(
+        {{ eros_volume.revenue_items_per_day(
             'base_volumes.base_revenue_items',
             eros_volume.volume_multiplier('days.saturation_score', 'days.opportunity_score'),
-            'coalesce(days.revenue_per_send_change, 0)')) }}
+            'coalesce(days.revenue_per_send_change, 0)') }}
         - base_volumes.base_revenue_items as recommended_volume_delta,
         days.score_at as calculated_at
     from days

@@ -19,11 +19,9 @@ final as (
         tracking_date,
         {{ eros_volume.days_between('tracking_date', eros_volume.as_of_date()) }}
             as tracking_age_days,
-        saturation_score > {{ var('saturation_high_above') }} as is_over_saturated,
-        {{ eros_volume.opportunity_band('opportunity_score', 'saturation_score') }} = 'high'
-            as is_high_opportunity,
-        {{ eros_volume.opportunity_band('opportunity_score', 'saturation_score') }} != 'none'
-            as has_opportunity_boost,
+        saturation_band = 'high' as is_over_saturated,
+        opportunity_band = 'high' as is_high_opportunity,
+        opportunity_band != 'none' as has_opportunity_boost,
         volume_multiplier,
         revenue_items_per_day,
         base_revenue_items,

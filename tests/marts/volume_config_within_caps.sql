@@ -18,7 +18,7 @@ where
     not between {{ var('engagement_min') }} and {{ var('engagement_max') }}
     or retention_items_per_day
     not between {{ var('retention_min') }} and {{ var('retention_max') }}
-    or (page_type = 'free' and retention_items_per_day != 0)
+    or ({{ eros_volume.retention_forced_to_zero('page_type') }} and retention_items_per_day != 0)
     or followup_per_day > revenue_items_per_day
     or ppv_per_day != revenue_items_per_day
     or bump_per_day != engagement_items_per_day
