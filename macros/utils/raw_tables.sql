@@ -1,15 +1,21 @@
-{#- Raw tables: the demo seeds, or the attached operational database (EROS_RAW_DB). -#}
+{#-
+  Raw tables are the `eros` source (models/staging/eros/_eros__sources.yml): the attached
+  operational database (EROS_RAW_DB), or the demo seeds loaded into the build file.
+-#}
 
 {% macro raw_mode() %}
     {{- return(env_var('EROS_RAW_DB', '') != '') -}}
 {% endmacro %}
 
+{#-
+  The source relation of a raw table. On the demo data the seed of the same name is that
+  relation: depending on it makes `dbt build` load the seed before the staging model reads it.
+-#}
 {% macro raw_relation(table_name) %}
-    {%- if eros_volume.raw_mode() -%}
-        {{- return(source('eros', table_name)) -}}
-    {%- else -%}
-        {{- return(ref(table_name)) -}}
+    {%- if not eros_volume.raw_mode() -%}
+        {%- do ref(table_name) -%}
     {%- endif -%}
+    {{- return(source('eros', table_name)) -}}
 {% endmacro %}
 
 {#-

@@ -5,8 +5,8 @@ profiles as (
     select * from {{ ref('creator_profile') }}
 ),
 
-configs as (
-    select * from {{ ref('volume_config') }}
+base_volumes as (
+    select * from {{ ref('int_creator_base_volumes') }}
 ),
 
 final as (
@@ -25,13 +25,13 @@ final as (
         profiles.primary_tone,
         profiles.emoji_frequency,
         profiles.slang_level,
-        configs.volume_level as dynamic_volume_level,
+        base_volumes.volume_level as dynamic_volume_level,
         row_number() over (
             order by profiles.current_total_earnings desc nulls last, profiles.creator_id asc
         ) as earnings_rank
     from profiles
-    inner join configs
-        on profiles.creator_id = configs.creator_id
+    inner join base_volumes
+        on profiles.creator_id = base_volumes.creator_id
     where profiles.is_active
 )
 

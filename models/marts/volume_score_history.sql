@@ -9,8 +9,8 @@ tracking as (
     select * from {{ ref('stg_eros__volume_performance_tracking') }}
 ),
 
-configs as (
-    select * from {{ ref('volume_config') }}
+scores as (
+    select * from {{ ref('int_creator_scores') }}
 ),
 
 ranked as (
@@ -37,13 +37,13 @@ final as (
         ranked.tracking_age_days between 0 and {{ var('tracking_max_age_days') }}
             as is_within_max_age,
         coalesce(
-            configs.data_source = 'volume_performance_tracking'
-            and configs.tracking_date = ranked.tracking_date,
+            scores.data_source = 'volume_performance_tracking'
+            and scores.tracking_date = ranked.tracking_date,
             false
         ) as is_used_by_config
     from ranked
-    left join configs
-        on ranked.creator_id = configs.creator_id
+    left join scores
+        on ranked.creator_id = scores.creator_id
     where ranked.day_rank = 1
 )
 

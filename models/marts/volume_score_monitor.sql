@@ -2,7 +2,7 @@
 with
 
 configs as (
-    select * from {{ ref('volume_config') }}
+    select * from {{ ref('int_volume_config') }}
 ),
 
 final as (
