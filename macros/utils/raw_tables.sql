@@ -23,7 +23,8 @@
   Selects `columns` (name -> type) from a raw table, each cast with try_cast, so that text from
   SQLite and typed DuckDB columns read the same. A missing column in `required_columns`, or a
   missing table unless `optional_table`, is a compile error naming it; any other missing column
-  reads as null; a missing optional table reads as no rows. `raw_filter` is a condition on raw
+  reads as null; a missing optional table reads as no rows (in a unit test, the mocked rows are
+  read as they are). `raw_filter` is a condition on raw
   columns with literals only; it runs inside the raw database where it can (SQLite: through
   sqlite_query, so SQLite's own index skips old history), before any cast.
 -#}
@@ -31,7 +32,9 @@
     {%- set relation = eros_volume.raw_relation(table_name) -%}
     {%- set present = none -%}
     {%- set found = none -%}
-    {%- if execute and target.name != 'lint' -%}
+    {#- A unit test's mocked source is a CTE of its given rows: nothing to look up. -#}
+    {%- set introspect = execute and target.name != 'lint' and model.resource_type != 'unit_test' -%}
+    {%- if introspect -%}
         {%- set found = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier
         ) -%}
@@ -50,7 +53,7 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if execute and target.name != 'lint' and found is none %}
+    {%- if introspect and found is none %}
     select
         {%- for name, type in columns.items() %}
         {{ eros_volume.typed_null(type) }} as {{ name }}{{ "," if not loop.last }}
