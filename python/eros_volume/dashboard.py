@@ -36,6 +36,11 @@ SOURCE_COLOURS = ("#2f9e44", "#1c7ed6", "#adb5bd")
 SOURCE_LABELS = dict(zip(SOURCE_ORDER, ("tracking", "on demand", "defaults"), strict=True))
 LEVEL_PALETTE = ("#7048e8", "#1098ad", "#f59f00", "#e8590c", "#c2255c", "#495057")
 SCORE_COLOURS = {"saturation": "#e03131", "opportunity": "#1971c2"}
+# Band colours per score, from the band that leaves volumes alone to the one that moves them most.
+BAND_COLOURS = {
+    "saturation": ("#ffc9c9", "#ff8787", "#c92a2a"),
+    "opportunity": ("#a5d8ff", "#4dabf7", "#1864ab"),
+}
 AGE_STATUS = ("used", "not used", "too old", "only rows after as_of")
 AGE_COLOURS = ("#2f9e44", "#f59f00", "#adb5bd", "#845ef7")
 
@@ -66,10 +71,10 @@ order by all
 
 BANDS_SQL = """
 select
-    saturation_multiplier::varchar as saturation_band,
-    opportunity_multiplier::varchar as opportunity_band,
-    saturation_multiplier,
-    opportunity_multiplier,
+    saturation_band,
+    opportunity_band,
+    min(saturation_multiplier) as saturation_multiplier,
+    min(opportunity_multiplier) as opportunity_multiplier,
     count(*) as creators
 from volume_config
 group by all
@@ -78,18 +83,20 @@ order by all
 
 HISTOGRAM_SQL = """
 with scores as (
-    unpivot (
-        select saturation_score as saturation, opportunity_score as opportunity
-        from volume_score_monitor
-    )
-    on saturation, opportunity into name score value score_value
+    select 'saturation' as score, saturation_score as score_value, saturation_band as band
+    from volume_config
+    union all
+    select 'opportunity' as score, opportunity_score as score_value, opportunity_band as band
+    from volume_config
 )
 
 select
     score,
+    band,
     least(floor((score_value - $low) / $width), $bins - 1)::integer as bin,
     count(*) as creators
 from scores
+where score_value is not null
 group by all
 order by all
 """
@@ -298,8 +305,15 @@ def level_source_chart(data: dict[str, Any]) -> dict[str, Any]:
     return chart.to_dict()
 
 
+def bands_by_effect(data: dict[str, Any], score: str) -> list[str]:
+    """The bands of ``score`` (saturation or opportunity) present in the build, from the one
+    that leaves volumes alone to the one that moves them most (by the multiplier each sets)."""
+    multipliers = {row[f"{score}_band"]: row[f"{score}_multiplier"] for row in data["bands"]}
+    return sorted(multipliers, key=lambda band: (abs(multipliers[band] - 1), band))
+
+
 def band_matrix_chart(data: dict[str, Any]) -> dict[str, Any]:
-    """Creators per saturation band x opportunity band (the multipliers the bands set)."""
+    """Creators per saturation band x opportunity band, each labelled with its multiplier."""
     rows = [
         {
             **row,
@@ -308,27 +322,30 @@ def band_matrix_chart(data: dict[str, Any]) -> dict[str, Any]:
         }
         for row in data["bands"]
     ]
-    x_order = [r["saturation"] for r in sorted(rows, key=lambda r: -r["saturation_multiplier"])]
-    y_order = [r["opportunity"] for r in sorted(rows, key=lambda r: -r["opportunity_multiplier"])]
+
+    def labels(score: str) -> list[str]:
+        named = {row[f"{score}_band"]: row[score] for row in rows}
+        return [named[band] for band in bands_by_effect(data, score)]
+
     base = alt.Chart(_values(rows), title="Saturation band x opportunity band").encode(
         x=alt.X(
             "saturation:N",
-            sort=list(dict.fromkeys(x_order)),
+            sort=labels("saturation"),
             title="saturation band",
             axis=alt.Axis(labelAngle=0),
         ),
-        y=alt.Y("opportunity:N", sort=list(dict.fromkeys(y_order)), title="opportunity band"),
+        y=alt.Y("opportunity:N", sort=labels("opportunity")[::-1], title="opportunity band"),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("creators:Q", scale=alt.Scale(scheme="blues"), legend=None)
     )
-    labels = base.mark_text(fontSize=13).encode(text=alt.Text("creators:Q", format=",d"))
-    return (cells + labels).properties(width=300, height=150).to_dict()
+    counts = base.mark_text(fontSize=13).encode(text=alt.Text("creators:Q", format=",d"))
+    return (cells + counts).properties(width=300, height=150).to_dict()
 
 
 def score_histogram_chart(data: dict[str, Any], score: str) -> dict[str, Any]:
-    """Creators per score bin of ``score`` (saturation or opportunity), with the build's
-    thresholds on that score as rules."""
+    """Creators per score bin of ``score`` (saturation or opportunity), stacked by its band, with
+    the build's thresholds on that score as rules."""
     t = data["thresholds"]
     rows = [row for row in data["histogram"] if row["score"] == score]
     rules = [
@@ -339,15 +356,21 @@ def score_histogram_chart(data: dict[str, Any], score: str) -> dict[str, Any]:
         and "_saturation_" not in name
     ]
     domain = [t["score_min"], t["score_max"]]
+    bands = bands_by_effect(data, score)
     bars = (
         alt.Chart(_values(rows))
-        .mark_bar(color=SCORE_COLOURS[score], opacity=0.8)
+        .mark_bar()
         .encode(
             x=alt.X(
                 "bin_start:Q", bin="binned", scale=alt.Scale(domain=domain), title=f"{score} score"
             ),
             x2="bin_end:Q",
-            y=alt.Y("creators:Q", title="creators"),
+            y=alt.Y("sum(creators):Q", title="creators"),
+            color=alt.Color(
+                "band:N",
+                scale=alt.Scale(domain=bands, range=_ramp(BAND_COLOURS[score], len(bands))),
+                legend=alt.Legend(orient="bottom", title=f"{score} band"),
+            ),
         )
     )
     lines = (
@@ -453,7 +476,9 @@ def changes_chart(data: dict[str, Any]) -> dict[str, Any]:
             y=alt.Y("field:N", title=None),
             color=alt.Color(
                 "volume_level:N",
-                scale=alt.Scale(domain=data["levels"], range=_level_colours(data["levels"])),
+                scale=alt.Scale(
+                    domain=data["levels"], range=_ramp(LEVEL_PALETTE, len(data["levels"]))
+                ),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
         )
@@ -462,8 +487,9 @@ def changes_chart(data: dict[str, Any]) -> dict[str, Any]:
     return chart.to_dict()
 
 
-def _level_colours(levels: list[str]) -> list[str]:
-    return [LEVEL_PALETTE[min(i, len(LEVEL_PALETTE) - 1)] for i in range(len(levels))]
+def _ramp(colours: tuple[str, ...], n: int) -> list[str]:
+    """``n`` colours from ``colours``, the last one repeated when there are more."""
+    return [colours[min(i, len(colours) - 1)] for i in range(n)]
 
 
 def charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ from eros_volume.cli import main
 from eros_volume.dashboard import (
     age_chart,
     band_matrix_chart,
+    bands_by_effect,
     changes_chart,
     flags_chart,
     gather,
@@ -65,31 +66,40 @@ def test_band_matrix(data: dict[str, Any]) -> None:
     spec = band_matrix_chart(data)
     cells = {(r["saturation"], r["opportunity"]): r["creators"] for r in spec["data"]["values"]}
     assert cells == {
-        ("0.7 (x0.7)", "1.0 (x1)"): 5,
-        ("0.9 (x0.9)", "1.0 (x1)"): 34,
-        ("1.0 (x1)", "1.0 (x1)"): 6,
-        ("1.0 (x1)", "1.1 (x1.1)"): 4,
-        ("1.0 (x1)", "1.2 (x1.2)"): 3,
+        ("high (x0.7)", "none (x1)"): 5,
+        ("medium (x0.9)", "none (x1)"): 34,
+        ("low (x1)", "none (x1)"): 6,
+        ("low (x1)", "medium (x1.1)"): 4,
+        ("low (x1)", "high (x1.2)"): 3,
     }
     # Ordered by the multiplier each band sets: no volume cut first, the biggest boost on top.
-    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["1.0 (x1)", "0.9 (x0.9)", "0.7 (x0.7)"]
-    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["1.2 (x1.2)", "1.1 (x1.1)", "1.0 (x1)"]
+    assert bands_by_effect(data, "saturation") == ["low", "medium", "high"]
+    assert bands_by_effect(data, "opportunity") == ["none", "medium", "high"]
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["low (x1)", "medium (x0.9)", "high (x0.7)"]
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == [
+        "high (x1.2)",
+        "medium (x1.1)",
+        "none (x1)",
+    ]
 
 
 @pytest.mark.parametrize("score", ["saturation", "opportunity"])
 def test_score_histograms(data: dict[str, Any], demo_db: Path, score: str) -> None:
     spec = score_histogram_chart(data, score)
-    scores = [
-        r["value"]
-        for r in mart(demo_db, f"select {score}_score as value from volume_score_monitor")
+    configs = [
+        (r["value"], r["band"])
+        for r in mart(
+            demo_db, f"select {score}_score as value, {score}_band as band from volume_config"
+        )
         if r["value"] is not None
     ]
     # 20 bins of 5 points from 0 to 100; 100 falls in the last one.
-    expected = Counter(min(int(value // 5), 19) for value in scores)
+    expected = Counter((min(int(value // 5), 19), band) for value, band in configs)
     bars = values(spec, 0)
-    assert {r["bin"]: r["creators"] for r in bars} == dict(expected)
+    assert {(r["bin"], r["band"]): r["creators"] for r in bars} == dict(expected)
     assert all(r["bin_end"] - r["bin_start"] == 5 for r in bars)
-    assert sum(r["creators"] for r in bars) == len(scores) == 52
+    assert sum(r["creators"] for r in bars) == len(configs) == 52
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == bands_by_effect(data, score)
     rules = {r["threshold"]: r["value"] for r in values(spec, 1)}
     assert (
         rules
