@@ -34,9 +34,12 @@ import anyio
 import anyio.to_thread
 import jsonschema
 import mcp_types as types
+import pydantic
+from anyio.streams.memory import MemoryObjectSendStream
 from mcp.server import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
+from mcp.shared.message import SessionMessage
 
 from . import api
 from .store import StoreUnavailable
@@ -241,14 +244,47 @@ def quiet_deprecation() -> None:
     )
 
 
+def bad_line_error(exc: Exception) -> types.JSONRPCError:
+    """The JSON-RPC answer to a line that is no message (the SDK drops those unanswered, and a
+    client would wait forever): -32700 when it is not JSON, else -32600 with the request's id
+    when it has one."""
+    errors = exc.errors() if isinstance(exc, pydantic.ValidationError) else []
+    if any(error["type"] == "json_invalid" for error in errors):
+        return types.JSONRPCError(
+            jsonrpc="2.0",
+            id=None,
+            error=types.ErrorData(code=types.PARSE_ERROR, message="Parse error"),
+        )
+    ids = [e["input"].get("id") for e in errors if isinstance(e.get("input"), dict)]
+    request_id = next(
+        (i for i in ids if isinstance(i, str | int) and not isinstance(i, bool)), None
+    )
+    error = types.ErrorData(code=types.INVALID_REQUEST, message="Invalid Request")
+    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=error)
+
+
+async def answer_bad_lines(
+    lines: Any, messages: MemoryObjectSendStream[SessionMessage | Exception], replies: Any
+) -> None:
+    """Pass the messages read on stdin to the server; answer the lines that are none."""
+    async with messages:
+        async for item in lines:
+            if isinstance(item, Exception):
+                await replies.send(SessionMessage(bad_line_error(item)))
+            else:
+                await messages.send(item)
+
+
 def serve_stdio(db: str | Path | None = None) -> None:
     """Serve on stdin/stdout until the client closes them."""
     quiet_deprecation()
     server = make_server(db)
 
     async def run() -> None:
-        async with stdio_server() as (read_stream, write_stream):
-            await server.run(read_stream, write_stream, server.create_initialization_options())
+        async with stdio_server() as (lines, replies), anyio.create_task_group() as group:
+            messages, received = anyio.create_memory_object_stream[SessionMessage | Exception]()
+            group.start_soon(answer_bad_lines, lines, messages, replies)
+            await server.run(received, replies, server.create_initialization_options())
 
     anyio.run(run)
 

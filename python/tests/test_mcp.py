@@ -13,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -236,8 +238,9 @@ def test_no_build_is_a_tool_error_not_a_crash(tmp_path: Path) -> None:
     assert count == len(SCHEMAS)
 
 
-def test_unparseable_lines_leave_the_server_serving(served: Path) -> None:
-    """Below the client: raw JSON-RPC lines, some not JSON or not a request at all."""
+def test_malformed_lines_get_json_rpc_errors(served: Path) -> None:
+    """Below the client: raw lines, some not JSON or not a JSON-RPC request; each request gets an
+    answer (none is dropped, so no client waits forever), and the server keeps serving."""
     process = subprocess.Popen(
         [EROS, "mcp", "--db", str(served)],
         stdin=subprocess.PIPE,
@@ -250,47 +253,62 @@ def test_unparseable_lines_leave_the_server_serving(served: Path) -> None:
         "capabilities": {},
         "clientInfo": {"name": "test", "version": "0"},
     }
+    call = {"name": "get_volume_config", "arguments": {"creator_id": "grace_bennett"}}
     lines = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": initialize},
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         "{not json",
         "[]",
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "x"}},
-        {"jsonrpc": "2.0", "id": 3, "method": "no/such/method"},
-        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"arguments": {}}},
-        {
-            "jsonrpc": "2.0",
-            "id": 5,
-            "method": "tools/call",
-            "params": {"name": "get_volume_config", "arguments": {"creator_id": "grace_bennett"}},
-        },
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": "get_volume_config"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "x"}},
+        {"jsonrpc": "2.0", "id": 4, "method": "no/such/method"},
+        {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"arguments": {}}},
+        {"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": call},
     ]
     assert process.stdin is not None and process.stdout is not None
     for line in lines:  # one at a time, as a client would
         process.stdin.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
         process.stdin.flush()
-    answers: dict[int, Any] = {}
+    answers: list[dict[str, Any]] = []
     deadline = threading.Timer(60, process.kill)  # a missing answer fails, never hangs
     deadline.start()
     try:
-        while len(answers) < 5:  # answers 1-5 arrive (in any order); the server stops on EOF
-            answer = json.loads(process.stdout.readline())
-            answers[answer["id"]] = answer
-        process.stdin.close()
+        while len(answers) < 8:  # every line but the notification (in any order)
+            answers.append(json.loads(process.stdout.readline()))
+        process.stdin.close()  # the server stops at EOF
     finally:
         deadline.cancel()
     assert process.wait(timeout=60) == 0
-    assert sorted(answers) == [1, 2, 3, 4, 5]
-    assert answers[2]["error"]["code"] == INVALID_PARAMS
-    assert answers[3]["error"]["code"] == -32601
-    assert answers[4]["error"]["code"] == INVALID_PARAMS
-    assert answers[5]["result"]["structuredContent"]["volume_level"] == "High"
+    errors = sorted(
+        ((a["id"] if a["id"] is not None else 0), a["error"]["code"])
+        for a in answers[1:]
+        if "error" in a
+    )
+    assert errors == [(0, -32700), (0, -32600), (2, -32600), (3, -32602), (4, -32601), (5, -32602)]
+    (result,) = [a["result"] for a in answers if a["id"] == 6]
+    assert result["structuredContent"]["volume_level"] == "High"
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def post_garbage(url: str) -> tuple[int, int]:
+    """HTTP status and JSON-RPC error code of a POST whose body is not JSON."""
+    request = urllib.request.Request(
+        url,
+        data=b"{not json",
+        headers={"content-type": "application/json", "accept": JSON_OR_SSE},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=30)
+    return failure.value.code, json.loads(failure.value.read())["error"]["code"]
+
+
+JSON_OR_SSE = "application/json, text/event-stream"
 
 
 def test_streamable_http_on_loopback(served: Path) -> None:
@@ -321,6 +339,7 @@ def test_streamable_http_on_loopback(served: Path) -> None:
 
         url = f"http://127.0.0.1:{port}/mcp"
         assert run(Client(url, cache=None, read_timeout_seconds=60), session) == list(SCHEMAS)
+        assert post_garbage(url) == (400, -32700)
         assert process.poll() is None
     finally:
         process.terminate()
