@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from .store import StoreUnavailable, default_db_path, fetch_dicts, read_connection
+from .store import StoreUnavailable, default_db_path, fetch_dicts, freshness, read_connection
 
 CREATOR_ID_MAX_LENGTH = 100
 CREATOR_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
@@ -232,6 +232,11 @@ class VolumeStore:
             "rule_thresholds": thresholds,
             "tier_brackets": brackets,
         }
+
+    def freshness(self) -> dict[str, Any] | None:
+        """The build's as_of and the age of its data (the data_freshness mart), or None."""
+        with self._one_build():
+            return freshness(self._pinned.cursor)
 
     def all_volume_configs(self) -> list[dict[str, Any]]:
         """Every creator's volume_config row, by creator_id."""

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from . import dbt_runner
+from . import dbt_runner, render
 from .dbt_runner import DbtRun, Output, pid_alive
 from .extensions import ensure_sqlite_extension, safe_config
 from .paths import default_extension_dir
-from .store import default_db_path
+from .store import default_db_path, freshness
 
 RAW_ENV = "EROS_RAW_DB"
 RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite' or 'duckdb': profiles.yml sets SQLite-only settings
@@ -154,9 +154,12 @@ def build(
     as_of: str | None = None,
     echo: bool = True,
     output: Output | None = None,
+    strict: bool = False,
 ) -> Path:
     """dbt build into a temporary file next to ``db``; swap it in only when everything passed.
-    ``output``: "quiet", "progress" (a line per stage, the default) or "verbose" (dbt's log)."""
+    ``output``: "quiet", "progress" (a line per stage, the default) or "verbose" (dbt's log).
+    Data older than the var stale_data_days before as_of is a one-line warning; with ``strict``,
+    a failure (BuildError, the previous build keeps serving)."""
     db_path = Path(db).expanduser().resolve() if db else default_db_path()
     raw_path = prepare_raw(raw if raw is not None else os.environ.get(RAW_ENV))
     arguments = ["build", *dbt_vars(as_of)]
@@ -176,6 +179,11 @@ def build(
                 raise error(f"build failed, {db_path} unchanged: {run.failure()}")
             with duckdb.connect(str(temporary), config=safe_config()) as con:
                 con.execute("checkpoint")
+                stale = render.stale_data(freshness(con))
+            if stale and strict:
+                raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
+            if stale and mode != "quiet":
+                print(render.warning_line(stale), file=sys.stderr)
             os.replace(temporary, db_path)
         finally:
             remove_database(temporary)

@@ -1,35 +1,31 @@
-"""The eros-volume command line: build, show, the legacy lookups, the tracking job (track),
-the demo database (demo-db), the monitoring dashboard and the volume_assignments audit."""
+"""The eros-volume command line: build, serve, show, the legacy lookups, the tracking job (track),
+the demo database (demo-db), the generator, the monitoring dashboard, the volume_assignments audit
+and the MCP server.
+
+Every subcommand is registered the same way (``@command`` with shared options, as sqlfluff's
+``cli/commands.py``), prints through :mod:`.render`, and reports bad input as one
+``eros-volume: error: ...`` line with exit 2 (a failed build or an unreadable build file: 1;
+Ctrl-C: 130; SIGTERM: 143), never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from . import api
+from . import api, render
 from .build import BuildError, BuildInputError, build
+from .render import Column
 from .store import StoreUnavailable
 
-SHOW_COLUMNS = (
-    ("creator_id", "creator"),
-    ("volume_level", "level"),
-    ("fan_count", "fans"),
-    ("page_type", "page"),
-    ("revenue_items_per_day", "rev"),
-    ("engagement_items_per_day", "eng"),
-    ("retention_items_per_day", "ret"),
-    ("followup_per_day", "f-up"),
-    ("saturation_score", "sat"),
-    ("opportunity_score", "opp"),
-    ("revenue_trend", "trend"),
-    ("data_source", "source"),
-    ("data_quality_flags", "flags"),
-)
+Handler = Callable[[argparse.Namespace], None]
+Option = tuple[tuple[str, ...], dict[str, Any]]
 
 
 class UsageError(Exception):
@@ -44,119 +40,231 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
+# --- registration --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    help: str
+    description: str
+    options: tuple[Option, ...]
+
+
+COMMANDS: list[Command] = []
+
+
+def option(*flags: str, **kwargs: Any) -> Option:
+    return flags, kwargs
+
+
+DB = option("--db", help="build file (default $EROS_VOLUME_DB or build/eros_volume.duckdb)")
+JSON = option("--json", action="store_true", help="JSON output")
+QUIET = option("--quiet", action="store_true", help="print errors only")
+VERBOSE = option("--verbose", action="store_true", help="print dbt's own log lines")
+RAW = option("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
+AS_OF = option("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
+CREATOR = option("creator", help="creator_id or page_name")
+
+
+def command(name: str, help_text: str, *options: Option, description: str = "") -> Callable:
+    """Register the decorated handler as subcommand ``name`` with ``options``."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS.append(Command(name, handler, help_text, description or help_text, options))
+        return handler
+
+    return register
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line, as every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        subcommand = self.prog.split()[1:]  # "eros-volume build" -> ["build"]
+        print(render.error_line(": ".join([*subcommand, message])), file=sys.stderr)
+        sys.exit(2)
+
+
+def parser() -> Parser:
+    top = Parser(prog="eros-volume", description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for spec in COMMANDS:
+        sub = commands.add_parser(spec.name, help=spec.help, description=spec.description)
+        sub.set_defaults(handler=spec.handler)
+        for flags, kwargs in spec.options:
+            sub.add_argument(*flags, **kwargs)
+    return top
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def answer(result: Any) -> Any:
+    """A wrapper answer, or UsageError when it is a legacy error dict."""
+    if is_error(result):
+        raise UsageError(result["error"])
+    return result
+
+
+def is_error(result: Any) -> bool:
+    return isinstance(result, dict) and set(result) == {"error"}
+
+
+def emit(result: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
+    print(render.as_json(result) if as_json or text is None else text(result))
+
+
 def output_file(path: str | None) -> None:
     """An output path is refused (exit 2, before any work) when its folder does not exist."""
     if path is not None and not Path(path).expanduser().absolute().parent.is_dir():
         raise UsageError(f"no such directory: {Path(path).expanduser().absolute().parent}")
 
 
-def store(args: argparse.Namespace) -> api.VolumeStore:
-    """The build file to read (a missing or bad one raises StoreUnavailable: exit 1)."""
-    return api.connect(args.db)
-
-
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
-    """A plain text table."""
-
-    def cell(value: Any) -> str:
-        if isinstance(value, list):
-            return ",".join(value) or "-"
-        if isinstance(value, float):
-            return f"{value:g}"
-        return "-" if value is None else str(value)
-
-    cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    widths = [
-        max([len(title), *(len(line[i]) for line in cells)]) for i, (_, title) in enumerate(columns)
-    ]
-    lines = ["  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def answer(result: Any) -> Any:
-    """A wrapper answer, or UsageError when it is a legacy error dict."""
-    if isinstance(result, dict) and set(result) == {"error"}:
-        raise UsageError(result["error"])
-    return result
-
-
-def emit(result: Any, as_json: bool, render: Callable[[Any], str] | None = None) -> None:
-    if as_json or render is None:
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print(render(result))
-
-
 def output_mode(args: argparse.Namespace) -> str:
     return "quiet" if args.quiet else "verbose" if getattr(args, "verbose", False) else "progress"
 
 
+# --- build and serve -----------------------------------------------------------------------------
+
+
+@command(
+    "build",
+    "build the DuckDB file with dbt (demo data unless --raw)",
+    DB, RAW, AS_OF, QUIET, VERBOSE,
+    option("--strict", action="store_true",
+           help="fail (keeping the previous build) when the data is older than stale_data_days"),
+)  # fmt: skip
 def cmd_build(args: argparse.Namespace) -> None:
     mode = output_mode(args)
-    path = build(db=args.db, raw=args.raw, as_of=args.as_of, output=mode)  # type: ignore[arg-type]
+    path = build(
+        db=args.db, raw=args.raw, as_of=args.as_of, output=mode, strict=args.strict  # type: ignore[arg-type]
+    )
     if mode != "quiet":
         print(f"built {path}", file=sys.stderr)
 
 
+@command(
+    "serve",
+    "keep the build file fresh: refresh it on a schedule and when the raw database changes",
+    DB, RAW, AS_OF,
+    option("--every", default="10m", help="refresh interval: 30s, 10m, 2h (default 10m)"),
+)  # fmt: skip
 def cmd_serve(args: argparse.Namespace) -> None:
     from .serve import run_serve
 
     run_serve(db=args.db, raw=args.raw, every=args.every, as_of=args.as_of)
 
 
+# --- lookups -------------------------------------------------------------------------------------
+
+SHOW_COLUMNS = (
+    Column("creator_id", "creator"),
+    Column("volume_level", "level"),
+    Column("fan_count", "fans", "count"),
+    Column("page_type", "page"),
+    Column("revenue_items_per_day", "rev", "count", "revenue items per day"),
+    Column("engagement_items_per_day", "eng", "count", "engagement items per day"),
+    Column("retention_items_per_day", "ret", "count", "retention items per day"),
+    Column("followup_per_day", "f-up", "count", "follow-ups per day"),
+    Column("saturation_score", "sat", "decimal", "saturation score (0-100)"),
+    Column("opportunity_score", "opp", "decimal", "opportunity score (0-100)"),
+    Column("revenue_trend", "trend", "decimal", "revenue trend (% change)"),
+    Column("data_source", "source"),
+    Column("data_quality_flags", "flags", "list"),
+)
+CREATOR_COLUMNS = (
+    Column("creator_id", "creator"),
+    Column("page_name", "page"),
+    Column("page_type", "type"),
+    Column("current_active_fans", "fans", "count"),
+    Column("current_total_earnings", "earnings", "money"),
+    Column("performance_tier", "tier", "count", "performance tier"),
+)
+
+
+@command(
+    "show",
+    "print volume configurations (all creators if none named), the build's as_of and data age",
+    DB, JSON,
+    option("creators", nargs="*", metavar="CREATOR", help="creator_id or page_name"),
+    option("--explain", action="store_true", help="print each row's explanation"),
+    description="Print volume configurations (all creators if none named). With several names, "
+    "the ones found are printed and each one not found is an error line (exit 2).",
+)  # fmt: skip
 def cmd_show(args: argparse.Namespace) -> None:
-    chosen = store(args)
+    store = api.connect(args.db)
     if args.creators:
-        rows = [answer(chosen.get_volume_config(creator)) for creator in args.creators]
+        answers = [store.get_volume_config(creator) for creator in args.creators]
     else:
-        rows = chosen.all_volume_configs()
-    if args.explain and not args.json:
-        for row in rows:
-            print(f"{row['creator_id']}: {row['explanation']}")
-        return
-    emit(rows, args.json, lambda r: table(r, SHOW_COLUMNS))
+        answers = store.all_volume_configs()
+    rows = [row for row in answers if not is_error(row)]
+    errors = [row["error"] for row in answers if is_error(row)]
+    if rows and args.json:
+        print(render.as_json(rows))
+    elif rows and args.explain:
+        print("\n".join(f"{row['creator_id']}: {row['explanation']}" for row in rows))
+    elif rows:
+        heading = render.freshness_line(store.freshness())
+        print("\n".join(filter(None, [heading, render.table(rows, SHOW_COLUMNS)])))
+        print(render.legend(SHOW_COLUMNS))
+    for message in errors[:-1]:
+        print(render.error_line(message), file=sys.stderr)
+    if errors:
+        raise UsageError(errors[-1])
 
 
+@command("assignment", "legacy (deprecated) volume assignment", DB, CREATOR, JSON)
 def cmd_assignment(args: argparse.Namespace) -> None:
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        result = answer(store(args).get_volume_assignment(args.creator))
-    emit(result, args.json, lambda r: "\n".join(f"{k}: {v}" for k, v in r.items()))
+        result = answer(api.connect(args.db).get_volume_assignment(args.creator))
+    emit(result, args.json, render.key_values)
 
 
+@command(
+    "creators",
+    "active creators by earnings",
+    DB, JSON,
+    option("--tier", help="performance tier 1-5 or volume level name (Low, Mid, High, Ultra)"),
+    option("--page-type", help="paid or free"),
+)  # fmt: skip
 def cmd_creators(args: argparse.Namespace) -> None:
     tier: int | str | None = args.tier
     if tier is not None and tier.lstrip("-").isdigit():
         tier = int(tier)
-    result = answer(store(args).get_active_creators(tier=tier, page_type=args.page_type))
-    columns = [
-        ("creator_id", "creator"),
-        ("page_name", "page"),
-        ("page_type", "type"),
-        ("current_active_fans", "fans"),
-        ("current_total_earnings", "earnings"),
-        ("performance_tier", "tier"),
-    ]
-    emit(result, args.json, lambda r: table(r["creators"], columns) + f"\n{r['count']} creators")
+    result = answer(api.connect(args.db).get_active_creators(tier=tier, page_type=args.page_type))
+    emit(result, args.json, lambda r: render.counted(r["creators"], CREATOR_COLUMNS, "creators"))
 
 
+@command("profile", "creator profile with volume configuration (JSON)", DB, CREATOR)
 def cmd_profile(args: argparse.Namespace) -> None:
-    emit(answer(store(args).get_creator_profile(args.creator)), True)
+    emit(answer(api.connect(args.db).get_creator_profile(args.creator)), True)
 
 
+# --- raw databases -------------------------------------------------------------------------------
+
+
+@command(
+    "track",
+    "tracking job: upsert the day's scores into the raw database",
+    RAW,
+    option("--as-of", help="'YYYY-MM-DD HH:MM:SS' (default: now, in raw_timezone)"),
+    option("--from", metavar="DATE", help="backfill from this day (YYYY-MM-DD)"),
+    option("--to", metavar="DATE", help="backfill to this day (default: --from)"),
+    QUIET,
+    description="Compute the tracking rows of the day of --as-of (or of each day of --from..--to) "
+    "and upsert them into the operational database's volume_performance_tracking table, in one "
+    "transaction. The only command that writes to the raw database.",
+)  # fmt: skip
 def cmd_track(args: argparse.Namespace) -> None:
     from .track import check_arguments, track
 
-    check_arguments(args.raw, args.as_of, getattr(args, "from"), args.to)
+    first, last = getattr(args, "from"), args.to
+    check_arguments(args.raw, args.as_of, first, last)
     result = track(
-        raw=args.raw,
-        as_of=args.as_of,
-        tracking_from=getattr(args, "from"),
-        tracking_to=args.to,
-        echo=not args.quiet,
+        raw=args.raw, as_of=args.as_of, tracking_from=first, tracking_to=last, echo=not args.quiet
     )
     if not result.rows:
         print(
@@ -167,10 +275,20 @@ def cmd_track(args: argparse.Namespace) -> None:
     print(result.summary())
 
 
+@command(
+    "demo-db",
+    "write the bundled demo data as a SQLite database in the original schema",
+    option("path", help="the SQLite file to write"),
+    option("--force", action="store_true", help="replace an existing file"),
+    option("--shift-to-today", action="store_true",
+           help="move every date and timestamp so that the demo's as_of day is today"),
+    description="Write the bundled demo data as a SQLite database in the original schema, to try "
+    "track and every --raw command on.",
+)  # fmt: skip
 def cmd_demo_db(args: argparse.Namespace) -> None:
     import os
 
-    from .demo import days_to_today, write_demo_db
+    from .demo import days_to_today, demo_as_of, write_demo_db
 
     if os.path.lexists(args.path) and not args.force:
         raise UsageError(f"{args.path} exists; use --force to replace it")
@@ -184,39 +302,53 @@ def cmd_demo_db(args: argparse.Namespace) -> None:
             f"{args.path}` and `eros-volume build --raw {args.path}`"
         )
     else:
-        from .demo import demo_as_of
-
         print(
             f"the demo is dated around {demo_as_of()}: try `eros-volume track --raw "
             f"{args.path} --as-of '{demo_as_of()}'` and the same --as-of with build"
         )
 
 
+@command(
+    "generate",
+    "write a deterministic raw database in the original schema (benchmarks)",
+    option("--creators", type=int, required=True),
+    option("--days", type=int, required=True, help="days of message history"),
+    option("--messages-per-creator-per-day", type=float, required=True),
+    option("--out", required=True, help="file to write"),
+    option("--format", choices=("sqlite", "duckdb"), default="sqlite"),
+    option("--seed", type=int, default=0),
+    option("--as-of", help="end of the history (default: today 12:00:00)"),
+    option("--force", action="store_true", help="replace an existing file"),
+    option("--quiet", action="store_true", help="no progress lines"),
+)  # fmt: skip
 def cmd_generate(args: argparse.Namespace) -> None:
     output_file(args.out)
-    from .generate import generate
-
     if args.creators < 1 or args.days < 1 or args.messages_per_creator_per_day < 0:
         raise UsageError("--creators and --days must be at least 1, messages per day at least 0")
+    from .generate import generate
+
     try:
         counts = generate(
-            args.out,
-            args.creators,
-            args.days,
-            args.messages_per_creator_per_day,
-            fmt=args.format,
-            seed=args.seed,
-            as_of=args.as_of,
-            progress=not args.quiet,
+            args.out, args.creators, args.days, args.messages_per_creator_per_day,
+            fmt=args.format, seed=args.seed, as_of=args.as_of, progress=not args.quiet,
             overwrite=args.force,
-        )
+        )  # fmt: skip
     except FileExistsError:
         raise UsageError(f"{args.out} exists; use --force to replace it") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    print(json.dumps({"out": args.out, **counts}))
+    print(render.as_json({"out": args.out, **counts}, indent=None))
 
 
+# --- readers of the build ------------------------------------------------------------------------
+
+
+@command(
+    "dashboard",
+    "write the monitoring dashboard (one HTML file)",
+    DB,
+    option("--out", help="HTML file to write (default: dashboard.html beside the build)"),
+)  # fmt: skip
 def cmd_dashboard(args: argparse.Namespace) -> None:
     output_file(args.out)
     from .dashboard import write_dashboard
@@ -224,13 +356,21 @@ def cmd_dashboard(args: argparse.Namespace) -> None:
     print(write_dashboard(db=args.db, out=args.out))
 
 
+@command("audit", "legacy volume_assignments against the dynamic result", DB, JSON)
 def cmd_audit(args: argparse.Namespace) -> None:
-    from .audit import audit, render
+    from .audit import audit
+    from .audit import render as audit_text
 
-    result = audit(args.db)
-    emit(result, args.json, lambda r: render(r, table))
+    emit(audit(args.db), args.json, lambda result: audit_text(result, render.table))
 
 
+@command(
+    "mcp",
+    "serve the legacy tools over MCP (stdio, or --http)",
+    DB,
+    option("--http", action="store_true", help="streamable HTTP on 127.0.0.1"),
+    option("--port", type=int, default=8765, help="HTTP port (default 8765)"),
+)  # fmt: skip
 def cmd_mcp(args: argparse.Namespace) -> None:
     from . import mcp_server
 
@@ -242,104 +382,7 @@ def cmd_mcp(args: argparse.Namespace) -> None:
         mcp_server.serve_stdio(db=args.db)
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="eros-volume", description=__doc__)
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(handler=handler)
-        sub.add_argument("--db", help="build file (default $EROS_VOLUME_DB or build/...)")
-        return sub
-
-    sub = command("build", cmd_build, "build the DuckDB file with dbt (demo data unless --raw)")
-    sub.add_argument("--raw", help="operational SQLite or DuckDB database to read (read-only)")
-    sub.add_argument("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
-    sub.add_argument("--quiet", action="store_true", help="print errors only")
-    sub.add_argument("--verbose", action="store_true", help="print dbt's own log lines")
-
-    sub = command(
-        "serve",
-        cmd_serve,
-        "keep the build file fresh: refresh it on a schedule and when the raw database changes",
-    )
-    sub.add_argument("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
-    sub.add_argument("--every", default="10m", help="refresh interval: 30s, 10m, 2h (default 10m)")
-    sub.add_argument("--as-of", help="pin as_of (default: the time of each refresh)")
-
-    sub = command("show", cmd_show, "print volume configurations (all creators if none named)")
-    sub.add_argument("creators", nargs="*", metavar="CREATOR", help="creator_id or page_name")
-    sub.add_argument("--json", action="store_true", help="JSON output")
-    sub.add_argument("--explain", action="store_true", help="print each row's explanation")
-
-    sub = command("assignment", cmd_assignment, "legacy (deprecated) volume assignment")
-    sub.add_argument("creator", help="creator_id or page_name")
-    sub.add_argument("--json", action="store_true", help="JSON output")
-
-    sub = command("creators", cmd_creators, "active creators by earnings")
-    sub.add_argument("--tier", help="performance tier (integer) or volume level name")
-    sub.add_argument("--page-type", help="paid or free")
-    sub.add_argument("--json", action="store_true", help="JSON output")
-
-    sub = command("profile", cmd_profile, "creator profile with volume configuration (JSON)")
-    sub.add_argument("creator", help="creator_id or page_name")
-
-    sub = commands.add_parser(
-        "track",
-        help="tracking job: upsert the day's scores into the raw database",
-        description="Compute the tracking rows of the day of --as-of (or of each day of "
-        "--from..--to) and upsert them into the operational database's "
-        "volume_performance_tracking table, in one transaction. The only command that writes "
-        "to the raw database.",
-    )
-    sub.set_defaults(handler=cmd_track)
-    sub.add_argument("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
-    sub.add_argument("--as-of", help="'YYYY-MM-DD HH:MM:SS' (default: now, in raw_timezone)")
-    sub.add_argument("--from", metavar="DATE", help="backfill from this day (YYYY-MM-DD)")
-    sub.add_argument("--to", metavar="DATE", help="backfill to this day (default: --from)")
-    sub.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
-
-    sub = commands.add_parser(
-        "demo-db",
-        help="write the bundled demo data as a SQLite database in the original schema",
-        description="Write the bundled demo data as a SQLite database in the original schema, "
-        "to try track and every --raw command on.",
-    )
-    sub.set_defaults(handler=cmd_demo_db)
-    sub.add_argument("path", help="the SQLite file to write")
-    sub.add_argument("--force", action="store_true", help="replace an existing file")
-    sub.add_argument(
-        "--shift-to-today",
-        action="store_true",
-        help="move every date and timestamp so that the demo's as_of day is today",
-    )
-
-    sub = commands.add_parser(
-        "generate",
-        help="write a deterministic raw database in the original schema (benchmarks)",
-        description="write a deterministic raw database in the original schema (benchmarks)",
-    )
-    sub.set_defaults(handler=cmd_generate)
-    sub.add_argument("--creators", type=int, required=True)
-    sub.add_argument("--days", type=int, required=True, help="days of message history")
-    sub.add_argument("--messages-per-creator-per-day", type=float, required=True)
-    sub.add_argument("--out", required=True, help="file to write")
-    sub.add_argument("--format", choices=("sqlite", "duckdb"), default="sqlite")
-    sub.add_argument("--seed", type=int, default=0)
-    sub.add_argument("--as-of", help="end of the history (default: today 12:00:00)")
-    sub.add_argument("--force", action="store_true", help="replace an existing file")
-    sub.add_argument("--quiet", action="store_true", help="no progress lines")
-
-    sub = command("dashboard", cmd_dashboard, "write the monitoring dashboard (one HTML file)")
-    sub.add_argument("--out", help="HTML file to write (default: dashboard.html beside the build)")
-
-    sub = command("audit", cmd_audit, "legacy volume_assignments against the dynamic result")
-    sub.add_argument("--json", action="store_true", help="JSON output")
-
-    sub = command("mcp", cmd_mcp, "serve the legacy tools over MCP (stdio, or --http)")
-    sub.add_argument("--http", action="store_true", help="streamable HTTP on 127.0.0.1")
-    sub.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
-    return top
+# --- entry point ---------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.handler(args)
     except (UsageError, BuildError, StoreUnavailable) as exc:
-        print(f"eros-volume: error: {exc}", file=sys.stderr)
+        print(render.error_line(str(exc)), file=sys.stderr)
         return 2 if isinstance(exc, UsageError | BuildInputError) else 1
     except BrokenPipeError:
         return 0

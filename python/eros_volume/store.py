@@ -158,3 +158,18 @@ def fetch_dicts(
     cursor = con.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, map(plain, row), strict=True)) for row in cursor.fetchall()]
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The build's one data_freshness row (as_of, the newest message and tracking row, their age,
+    whether each is stale), or None for a build made before that mart existed."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        " and table_name = 'data_freshness'"
+        " union all select count(*) from duckdb_views() where database_name = current_database()"
+        " and view_name = 'data_freshness'"
+    ).fetchall()
+    if not any(count for (count,) in found):
+        return None
+    rows = fetch_dicts(con, "select * from data_freshness")
+    return rows[0] if rows else None

@@ -65,14 +65,24 @@ def store(demo_db: Path) -> eros_volume.VolumeStore:
 # --- show ----------------------------------------------------------------------------------------
 
 
-def test_show_all_as_a_table(demo_db: Path) -> None:
+def test_show_all_as_a_table_with_a_legend(demo_db: Path) -> None:
     lines = ok(run("show", "--db", demo_db)).splitlines()
-    header = lines[0].split()
-    assert header[:3] == ["creator", "level", "fans"] and "source" in header
-    assert len(lines) == 1 + 52
-    grace = next(line for line in lines if line.startswith("grace_bennett "))
-    assert grace.split()[:4] == ["grace_bennett", "High", "12434", "paid"]
-    assert "volume_performance_tracking" in grace
+    start = next(i for i, line in enumerate(lines) if line.startswith("creator "))
+    header, rows, legend = lines[start].split(), lines[start + 1 : -1], lines[-1]
+    assert header == [
+        "creator", "level", "fans", "page", "rev", "eng", "ret", "f-up", "sat", "opp", "trend",
+        "source", "flags",
+    ]  # fmt: skip
+    assert len(rows) == 52
+    grace = next(line for line in rows if line.startswith("grace_bennett "))
+    # Counts as integers, scores and the trend with two decimals, no flags as "-".
+    assert grace.split() == [
+        "grace_bennett", "High", "12434", "paid", "4", "3", "2", "4", "45.00", "65.00", "0.00",
+        "volume_performance_tracking", "-",
+    ]  # fmt: skip
+    assert legend.startswith("legend: rev = revenue items per day; eng = engagement items per day")
+    assert "sat = saturation score (0-100)" in legend
+    assert "trend = revenue trend (% change)" in legend
 
 
 def test_show_json_matches_the_wrapper(demo_db: Path, store: eros_volume.VolumeStore) -> None:
@@ -98,19 +108,46 @@ def test_show_reads_eros_volume_db(demo_db: Path) -> None:
     assert shown[0]["volume_level"] == "High"
 
 
+BAD_CHARACTERS = (
+    "Invalid creator_id: creator_id contains invalid characters (only alphanumeric, underscore, "
+    "and hyphen allowed)"
+)
+
+
 @pytest.mark.parametrize(
     ("creator", "message"),
     [
         ("nobody_here", "Creator not found: nobody_here"),
-        ("bad id", "Invalid creator_id: "),
-        ("x" * 101, "Invalid creator_id: "),
-        ("", "Invalid creator_id: "),
-        ("o'brien", "Invalid creator_id: "),
+        ("bad id", BAD_CHARACTERS),
+        ("x" * 101, "Invalid creator_id: creator_id exceeds maximum length of 100"),
+        ("", "Invalid creator_id: creator_id cannot be empty"),
+        ("o'brien", BAD_CHARACTERS),
     ],
 )
 def test_show_bad_creator(demo_db: Path, creator: str, message: str) -> None:
-    failed(run("show", creator, "--db", demo_db), 2, message)
-    failed(run("show", "grace_bennett", creator, "--json", "--db", demo_db), 2, message)
+    assert failed(run("show", creator, "--db", demo_db), 2) == f"eros-volume: error: {message}"
+
+
+def test_show_prints_what_it_found_and_an_error_line_per_name_not_found(
+    demo_db: Path, store: eros_volume.VolumeStore
+) -> None:
+    names = ("grace_bennett", "nobody_here", "hannahbrooks", "x y")
+    result = run("show", *names, "--json", "--db", demo_db)
+    assert result.returncode == 2
+    assert json.loads(result.stdout) == [
+        store.get_volume_config("grace_bennett"),
+        store.get_volume_config("hannah_brooks"),
+    ]
+    assert result.stderr.splitlines() == [
+        "eros-volume: error: Creator not found: nobody_here",
+        f"eros-volume: error: {BAD_CHARACTERS}",
+    ]
+    table = run("show", "grace_bennett", "nobody_here", "--db", demo_db)
+    assert table.returncode == 2
+    assert [line.split()[0] for line in table.stdout.splitlines()[-3:-1]] == [
+        "creator", "grace_bennett",
+    ]  # fmt: skip
+    assert table.stderr == "eros-volume: error: Creator not found: nobody_here\n"
 
 
 # --- assignment ----------------------------------------------------------------------------------
@@ -140,7 +177,7 @@ def test_assignment(demo_db: Path) -> None:
 
 def test_assignment_bad_creator(demo_db: Path) -> None:
     failed(run("assignment", "nobody_here", "--db", demo_db), 2, "Creator not found: nobody_here")
-    failed(run("assignment", "no/such", "--db", demo_db), 2, "Invalid creator_id: ")
+    failed(run("assignment", "no/such", "--db", demo_db), 2, BAD_CHARACTERS)
 
 
 # --- creators ------------------------------------------------------------------------------------
@@ -150,9 +187,13 @@ def test_creators_table(demo_db: Path) -> None:
     lines = ok(run("creators", "--db", demo_db)).splitlines()
     assert lines[0].split()[:2] == ["creator", "page"]
     assert lines[-1] == f"{len(ACTIVE)} creators"
-    rows = [line.split()[0] for line in lines[1:-1]]
+    rows = [line.split() for line in lines[1:-1]]
     by_earnings = sorted(ACTIVE, key=lambda r: -float(r["current_total_earnings"]))
-    assert rows == [r["creator_id"] for r in by_earnings]
+    assert [row[0] for row in rows] == [r["creator_id"] for r in by_earnings]
+    # Earnings with two decimals, as every money column.
+    assert [row[4] for row in rows] == [
+        f"{float(r['current_total_earnings']):.2f}" for r in by_earnings
+    ]
 
 
 def test_creators_json_and_filters(demo_db: Path, store: eros_volume.VolumeStore) -> None:
@@ -196,7 +237,7 @@ def test_profile(demo_db: Path, store: eros_volume.VolumeStore) -> None:
 
 def test_profile_bad_creator(demo_db: Path) -> None:
     failed(run("profile", "nobody_here", "--db", demo_db), 2, "Creator not found: nobody_here")
-    failed(run("profile", "a b", "--db", demo_db), 2, "Invalid creator_id: ")
+    failed(run("profile", "a b", "--db", demo_db), 2, BAD_CHARACTERS)
 
 
 # --- build: bad input is refused before dbt runs -------------------------------------------------
@@ -244,3 +285,15 @@ def test_lookup_on_a_database_that_is_not_a_build(tmp_path: Path) -> None:
     duckdb.connect(str(other)).close()
     for args in (("show", "grace_bennett"), ("creators",), ("profile", "grace_bennett")):
         failed(run(*args, "--db", other), 1, "other.duckdb", "not an eros-volume build")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("build", "--as-of"), "eros-volume: error: build: argument --as-of: expected one"),
+        (("nonsense",), "eros-volume: error: argument COMMAND: invalid choice: 'nonsense'"),
+        (("creators", "--tier"), "eros-volume: error: creators: argument --tier: expected one"),
+    ],
+)
+def test_argument_errors_are_one_line(args: tuple[str, ...], line: str) -> None:
+    assert failed(run(*args), 2).startswith(line)
