@@ -206,9 +206,8 @@ def cmd_show(args: argparse.Namespace) -> None:
     elif rows and args.explain:
         print("\n".join(f"{row['creator_id']}: {row['explanation']}" for row in rows))
     elif rows:
-        heading = render.freshness_line(store.freshness())
-        print("\n".join(filter(None, [heading, render.table(rows, SHOW_COLUMNS)])))
-        print(render.legend(SHOW_COLUMNS))
+        footer = [render.freshness_line(store.freshness()), render.legend(SHOW_COLUMNS)]
+        print("\n".join([render.table(rows, SHOW_COLUMNS), *filter(None, footer)]))
     for message in errors[:-1]:
         print(render.error_line(message), file=sys.stderr)
     if errors:
