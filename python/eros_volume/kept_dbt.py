@@ -10,7 +10,6 @@ parse (build file path, raw database path) change.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
@@ -176,4 +175,3 @@ class KeptDbt:
             if Manager._ENV is not None:
                 Manager._ENV.close()
                 Manager._ENV = None
-        gc.collect()
