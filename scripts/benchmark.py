@@ -249,7 +249,7 @@ def side_by_side(
     results[f"{label}_per_creator_s"], results[f"{label}_creators"] = per_creator_seconds(
         baseline_raw
     )
-    warm = warm_refreshes(raw, db, refreshes + 1)
+    warm = warm_refreshes(raw, db, refreshes + 1) if refreshes else None
     if warm is not None:
         results[f"{label}_first_refresh_s"] = warm[0]
         results[f"{label}_warm_refresh_s"] = statistics.median(warm[1:])
@@ -304,7 +304,7 @@ def main() -> None:
     parser.add_argument("--raw-format", choices=("sqlite", "duckdb"), default="sqlite")
     parser.add_argument("--history-days", type=int, default=365, help="0: skip the history run")
     parser.add_argument("--lookups", type=int, default=10000)
-    parser.add_argument("--refreshes", type=int, default=3, help="timed warm refreshes")
+    parser.add_argument("--refreshes", type=int, default=3, help="timed warm refreshes (0: none)")
     parser.add_argument("--demo-builds", type=int, default=3, help="0: skip the demo figures")
     parser.add_argument("--workdir", help="keep generated files here (default: a temp dir)")
     args = parser.parse_args()

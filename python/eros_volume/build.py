@@ -2,9 +2,16 @@
 
 Readers keep answering from the previous file during a build; a failed build (or failed test)
 leaves it serving and raises BuildError with one line: the failing node and its cause, ending
-with the path of dbt's full log. The temporary file is ``<db>.building-<pid>``: removed when the
-build ends however it ends (an exception, Ctrl-C, SIGTERM through the CLI), and, when its process
-was killed outright, by the next build into the same file.
+with the path of dbt's full log. The temporary file is ``<db>.building`` (one build at a time per
+file, under ``<db>.lock``): removed when the build ends however it ends (an exception, Ctrl-C,
+SIGTERM through the CLI), and, when its process was killed outright, by the next build into the
+same file.
+
+A publishing build runs every model and data test (the unit tests run in CI, scripts/test.sh),
+and keeps what dbt's saved parse depends on the same from one build to the next: the temporary
+file's name, dbt's target folder (paths.dbt_state_dir) and the vars (``--as-of`` reaches dbt as
+``EROS_AS_OF``, read only when the models run), so only the first build of a file parses the
+project.
 """
 
 from __future__ import annotations
@@ -23,12 +30,16 @@ import duckdb
 from . import dbt_runner, render
 from .dbt_runner import DbtRun, Output, pid_alive
 from .extensions import ensure_sqlite_extension, safe_config
-from .paths import default_extension_dir
+from .paths import dbt_state_dir, default_extension_dir
 from .store import default_db_path, freshness
 
 RAW_ENV = "EROS_RAW_DB"
 RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite' or 'duckdb': profiles.yml sets SQLite-only settings
-TEMPORARY_INFIX = ".building-"
+TEMPORARY_SUFFIX = ".building"
+TEMPORARY_INFIX = ".building-"  # <db>.building-<pid>: the temporary files of earlier versions
+AS_OF_ENV = "EROS_AS_OF"
+# dbt build as a publication runs it: every model, seed and data test; no unit tests.
+PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DUCKDB_MAGIC = b"DUCK"  # at byte offset 8 of a DuckDB file
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
@@ -86,19 +97,25 @@ def raw_database_kind(path: str | Path) -> str:
 
 
 def run_dbt(
-    args: list[str], env: dict[str, str], echo: bool = True, output: Output | None = None
+    args: list[str],
+    env: dict[str, str],
+    echo: bool = True,
+    output: Output | None = None,
+    target: Path | None = None,
 ) -> DbtRun:
     """dbt in a subprocess (see :mod:`.dbt_runner`); ``echo=False`` means ``output="quiet"``."""
-    return dbt_runner.run_dbt(args, env, output or ("progress" if echo else "quiet"))
+    mode = output or ("progress" if echo else "quiet")
+    return dbt_runner.run_dbt(args, env, mode, target=target)
 
 
-def dbt_env(db_path: Path, raw: Path | None) -> dict[str, str]:
+def dbt_env(db_path: Path, raw: Path | None, as_of: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["EROS_VOLUME_DB"] = str(db_path)
     env["EROS_EXTENSION_DIR"] = str(default_extension_dir())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env[RAW_ENV] = str(raw) if raw else ""
     env[RAW_KIND_ENV] = raw_database_kind(raw) if raw else ""
+    env[AS_OF_ENV] = parse_timestamp(as_of) if as_of else ""
     return env
 
 
@@ -148,6 +165,37 @@ def build_lock(db_path: Path, quiet: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def temporary_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + TEMPORARY_SUFFIX)
+
+
+@contextmanager
+def publishing(db_path: Path, quiet: bool = False) -> Iterator[Path]:
+    """Under the build lock, a fresh temporary file to build into; checkpointed and swapped in
+    over ``db_path`` when the block ends normally, removed however it ends."""
+    with build_lock(db_path, quiet=quiet):
+        remove_stale_temporaries(db_path)
+        temporary = temporary_path(db_path)
+        remove_database(temporary)
+        try:
+            yield temporary
+            with duckdb.connect(str(temporary), config=safe_config()) as con:
+                con.execute("checkpoint")
+            os.replace(temporary, db_path)
+        finally:
+            remove_database(temporary)
+
+
+def target_path(db: str | Path | None) -> Path:
+    """The build file to write; its folder must exist unless it is the default one."""
+    db_path = Path(db).expanduser().resolve() if db else default_db_path()
+    if db is None:
+        db_path.parent.mkdir(parents=True, exist_ok=True)  # build/ of a fresh checkout
+    elif not db_path.parent.is_dir():
+        raise BuildInputError(f"no such directory for the build file: {db_path.parent}")
+    return db_path
+
+
 def build(
     db: str | Path | None = None,
     raw: str | Path | None = None,
@@ -160,33 +208,26 @@ def build(
     ``output``: "quiet", "progress" (a line per stage, the default) or "verbose" (dbt's log).
     Data older than the var stale_data_days before as_of is a one-line warning; with ``strict``,
     a failure (BuildError, the previous build keeps serving)."""
-    db_path = Path(db).expanduser().resolve() if db else default_db_path()
     raw_path = prepare_raw(raw if raw is not None else os.environ.get(RAW_ENV))
-    arguments = ["build", *dbt_vars(as_of)]
-    if db is None:
-        db_path.parent.mkdir(parents=True, exist_ok=True)  # build/ of a fresh checkout
-    elif not db_path.parent.is_dir():
-        raise BuildInputError(f"no such directory for the build file: {db_path.parent}")
+    as_of = parse_timestamp(as_of) if as_of is not None else None
+    db_path = target_path(db)
     mode: Output = output or ("progress" if echo else "quiet")
-    with build_lock(db_path, quiet=mode == "quiet"):
-        remove_stale_temporaries(db_path)
-        temporary = db_path.with_name(f"{db_path.name}{TEMPORARY_INFIX}{os.getpid()}")
-        remove_database(temporary)
-        try:
-            run = run_dbt(arguments, dbt_env(temporary, raw_path), output=mode)
-            if not run.ok:
-                error = BuildInputError if input_error(run.reason) else BuildError
-                raise error(f"build failed, {db_path} unchanged: {run.failure()}")
-            with duckdb.connect(str(temporary), config=safe_config()) as con:
-                con.execute("checkpoint")
-                stale = render.stale_data(freshness(con))
-            if stale and strict:
-                raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
-            if stale and mode != "quiet":
-                print(render.warning_line(stale), file=sys.stderr)
-            os.replace(temporary, db_path)
-        finally:
-            remove_database(temporary)
+    with publishing(db_path, quiet=mode == "quiet") as temporary:
+        run = run_dbt(
+            PUBLISH_ARGS,
+            dbt_env(temporary, raw_path, as_of),
+            output=mode,
+            target=dbt_state_dir(db_path, raw_path),
+        )
+        if not run.ok:
+            error = BuildInputError if input_error(run.reason) else BuildError
+            raise error(f"build failed, {db_path} unchanged: {run.failure()}")
+        with duckdb.connect(str(temporary), config=safe_config()) as con:
+            stale = render.stale_data(freshness(con))
+        if stale and strict:
+            raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
+        if stale and mode != "quiet":
+            print(render.warning_line(stale), file=sys.stderr)
     return db_path
 
 
@@ -196,8 +237,9 @@ def remove_database(path: Path) -> None:
 
 
 def remove_stale_temporaries(db_path: Path) -> list[Path]:
-    """Remove ``<db>.building-<pid>`` (and ``.wal``) files left by builds whose process is gone
-    (killed outright); the caller holds the build lock. Returns what was removed."""
+    """Remove ``<db>.building-<pid>`` (and ``.wal``) files left by builds of earlier versions
+    whose process is gone (killed outright); the caller holds the build lock. Returns what was
+    removed. (``<db>.building`` itself is removed by :func:`publishing`.)"""
     removed = []
     for candidate in db_path.parent.glob(f"{db_path.name}{TEMPORARY_INFIX}*"):
         pid = candidate.name[len(db_path.name) + len(TEMPORARY_INFIX) :].removesuffix(".wal")

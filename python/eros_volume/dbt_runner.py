@@ -165,16 +165,21 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
-def run_dbt(args: list[str], env: dict[str, str], output: Output = "progress") -> DbtRun:
+def run_dbt(
+    args: list[str], env: dict[str, str], output: Output = "progress", target: Path | None = None
+) -> DbtRun:
     """Run ``dbt <args>`` in the project with ``env``; on failure, ``reason`` says why (reading
     the build file named by ``env['EROS_VOLUME_DB']`` for failing rows) and ``log`` keeps dbt's
-    full log."""
+    full log. ``target``: dbt's target folder when it is kept between runs (its saved parse),
+    else a fresh one."""
     root = project_dir()
     with dbt_work_dir() as work:
+        target = target or work / "target"
+        (target / "run_results.json").unlink(missing_ok=True)  # a kept one is the last run's
         command = [
             sys.executable, "-c", _CHILD, str(os.getpid()), dbt_executable(), *args,
             "--project-dir", str(root), "--profiles-dir", str(root),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            "--target-path", str(target), "--log-path", str(work / "logs"),
             "--log-format", "json", "--no-use-colors", "--no-use-colors-file",
         ]  # fmt: skip
         process = subprocess.Popen(
@@ -188,7 +193,7 @@ def run_dbt(args: list[str], env: dict[str, str], output: Output = "progress") -
         except BaseException:
             _stop(process)
             raise
-        run.results = _read_results(work / "target" / "run_results.json")
+        run.results = _read_results(target / "run_results.json")
         if not run.ok:
             run.reason = failure_reason(run, env.get("EROS_VOLUME_DB"))
             run.log = _keep_log(work / "logs" / "dbt.log")

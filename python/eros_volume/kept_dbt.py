@@ -5,75 +5,29 @@ so a refresh pays neither dbt's import nor its parse. Only serve uses this modul
 caller's process never runs dbt (``build`` runs it in a subprocess).
 
 The kept manifest is parsed again when the project's files or the environment that shapes the
-parse (build file path, raw database path) change.
+parse (build file path, raw database path) change. A run's outcome is a ``DbtRun`` with the
+same one-line ``reason`` a subprocess run gives (dbt_runner.failure_reason).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import cache_dir, project_dir
+from .dbt_runner import DbtRun, failure_reason
+from .paths import project_dir
 
-# as_of reaches dbt through the environment, read only when nodes run (macros/utils/as_of.sql):
-# a --vars that changes every build would make dbt parse the whole project every time.
-AS_OF_ENV = "EROS_AS_OF"
 # What a parse depends on besides the project files: the EROS_* environment (the build file's
-# path names the database of every node; the raw database picks the target), except as_of.
+# path names the database of every node; the raw database picks the target), except as_of,
+# which the models read only when they run (macros/utils/as_of.sql).
 PARSE_ENV_PREFIX = "EROS_"
+AS_OF_ENV = "EROS_AS_OF"
+INTERRUPTED = 130  # DbtRun.code of a run that SIGTERM or Ctrl-C stopped
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
-
-
-def state_dir(db_path: Path, raw: str) -> Path:
-    """dbt's target folder for builds of ``db_path`` from ``raw``: the same one every time, so
-    dbt's saved parse (partial_parse.msgpack) holds from one build to the next."""
-    key = hashlib.sha256(f"{db_path}\0{raw}".encode()).hexdigest()[:16]
-    return cache_dir() / "dbt" / key
-
-
-# dbt's headers around the real message of an error.
-HEADER = re.compile(
-    r"^(Encountered an error:?|(Runtime|Compilation|Database|Parsing|Dependency) Error"
-    r"( in .*)?|Failure in .*|Error)$"
-)
-
-
-def first_message(text: str) -> str:
-    """The first line of a dbt error that is not one of dbt's headers or macro trace lines."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not HEADER.match(line) and not line.startswith(">"):
-            return line
-    return " ".join(text.split())
-
-
-@dataclass
-class DbtRun:
-    """One dbt invocation: success, why not (one line), and whether SIGTERM/Ctrl-C stopped it."""
-
-    success: bool
-    reason: str = ""
-    interrupted: bool = False
-
-
-def failure_reason(result: Any, errors: list[str]) -> str:
-    """One line: the first failed node (a data test with its failing-row count) or dbt's error."""
-    for node in getattr(getattr(result, "result", None), "results", None) or []:
-        status = str(node.status)
-        if status == "fail":
-            return f"data test {node.node.name} failed: {node.message}"
-        if status == "error":
-            return f"{node.node.name}: {first_message(str(node.message))}"
-    if result.exception is not None:
-        return first_message(str(result.exception))
-    return first_message(errors[0]) if errors else "dbt failed"
 
 
 def project_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -109,6 +63,19 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def node_results(result: Any) -> list[dict[str, Any]]:
+    """The nodes of an in-process run result, shaped like run_results.json's results."""
+    return [
+        {
+            "unique_id": node.node.unique_id,
+            "status": str(node.status),
+            "message": node.message,
+            "compiled_code": getattr(node.node, "compiled_code", None) or "",
+        }
+        for node in getattr(result, "results", None) or []
+    ]
+
+
 class KeptDbt:
     """dbt in this process with its parsed project kept; one invocation at a time."""
 
@@ -122,7 +89,7 @@ class KeptDbt:
         return [
             "--project-dir", str(self.root),
             "--profiles-dir", str(self.root),
-            "--target-path", str(self.state_dir / "target"),
+            "--target-path", str(self.state_dir),
             "--log-path", str(self.state_dir / "logs"),
             "--log-level-file", "none",
             "--no-write-json",
@@ -135,7 +102,7 @@ class KeptDbt:
             key = (project_signature(self.root), parse_env(env))
             if self.manifest is None or key != self.parsed_for:
                 parsed, manifest = self._invoke(["parse"], None)
-                if not parsed.success:
+                if not parsed.ok:
                     return parsed
                 self.manifest, self.parsed_for = manifest, key
             return self._invoke(args, self.manifest)[0]
@@ -144,11 +111,11 @@ class KeptDbt:
         """One dbtRunner invocation: how it went, and its result (the manifest of a parse)."""
         from dbt.cli.main import dbtRunner
 
-        errors: list[str] = []
+        run = DbtRun(code=-1)
 
         def collect(event: Any) -> None:
             if event.info.level == "error" and event.info.msg:
-                errors.append(str(event.info.msg))
+                run.errors.append((str(event.info.name), str(event.info.msg)))
 
         try:
             result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(
@@ -156,11 +123,15 @@ class KeptDbt:
             )
         finally:
             self.close()
-        run = DbtRun(
-            success=bool(result.success),
-            reason="" if result.success else failure_reason(result, errors),
-            interrupted=isinstance(result.exception, KeyboardInterrupt),
-        )
+        if isinstance(result.exception, KeyboardInterrupt):
+            run.code = INTERRUPTED
+        else:
+            run.code = 0 if result.success else 1
+        if result.exception is not None:
+            run.errors.append(("MainEncounteredError", str(result.exception)))
+        run.results = node_results(result.result)
+        if not run.ok:
+            run.reason = failure_reason(run, os.environ.get("EROS_VOLUME_DB"))
         return run, result.result
 
     def close(self) -> None:

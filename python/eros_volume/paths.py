@@ -11,6 +11,7 @@ installed package is in the user's cache folder, and its default build file is
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import os
 import shutil
@@ -87,6 +88,26 @@ def dbt_work_dir() -> Iterator[Path]:
         yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+KEPT_STATE_DIRS = 8
+
+
+def dbt_state_dir(db_path: Path, raw: Path | None) -> Path:
+    """dbt's target folder for the builds of ``db_path`` from ``raw``, ``state/<key>`` in
+    :func:`cache_dir`: the same folder every time, so that dbt's saved parse
+    (``partial_parse.msgpack``) holds from one build to the next. Builds of one file never overlap
+    (the build lock). The least recently used folders beyond the newest few are removed."""
+    key = hashlib.sha256(f"{db_path}\0{raw or ''}".encode()).hexdigest()[:16]
+    states = cache_dir() / "state"
+    chosen = states / key
+    chosen.mkdir(parents=True, exist_ok=True)
+    os.utime(chosen)
+    older = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in older[KEPT_STATE_DIRS:]:
+        if old != chosen:
+            shutil.rmtree(old, ignore_errors=True)
+    return chosen
 
 
 def kept_logs_dir() -> Path:

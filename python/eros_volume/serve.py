@@ -28,18 +28,21 @@ from types import FrameType
 import duckdb
 
 from .build import (
+    PUBLISH_ARGS,
     BuildError,
     BuildInputError,
-    build_lock,
     dbt_env,
     parse_timestamp,
     prepare_raw,
+    publishing,
     remove_database,
+    target_path,
+    temporary_path,
 )
-from .kept_dbt import AS_OF_ENV, KeptDbt, state_dir
-from .paths import default_db_path
+from .extensions import safe_config
+from .kept_dbt import INTERRUPTED, KeptDbt
+from .paths import dbt_state_dir
 
-PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 POLL_SECONDS = 1.0
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -68,7 +71,7 @@ def row_hashes(path: Path) -> dict[str, int]:
     """creator_id -> hash of its whole volume_config row, in the build file at ``path``."""
     if not path.exists():
         return {}
-    with duckdb.connect(str(path), read_only=True) as con:
+    with duckdb.connect(str(path), read_only=True, config=safe_config()) as con:
         rows = con.execute("select creator_id, hash(volume_config) from volume_config").fetchall()
     return dict(rows)
 
@@ -79,37 +82,26 @@ class Refresher:
     def __init__(
         self, db: str | Path | None = None, raw: str | Path | None = None, as_of: str | None = None
     ) -> None:
-        self.db_path = Path(db).expanduser().resolve() if db else default_db_path()
-        self.raw = raw or None
+        self.db_path = target_path(db)
+        self.raw = Path(raw).expanduser().resolve() if raw else None
         self.as_of = parse_timestamp(as_of) if as_of else None
-        raw_key = str(Path(self.raw).expanduser().resolve()) if self.raw else ""
-        self.dbt = KeptDbt(state_dir(self.db_path, raw_key))
+        self.dbt = KeptDbt(dbt_state_dir(self.db_path, self.raw))
         self.previous: dict[str, int] | None = None
 
     def refresh(self) -> Refresh:
-        """One build, swapped in when every model and data test passed; BuildError if not,
-        Stopped if interrupted (the last good build keeps serving either way)."""
+        """One build, published as ``build`` publishes (every model and data test passed);
+        BuildError if not, Stopped if interrupted. The last good build keeps serving."""
         start = time.perf_counter()
         raw_path = prepare_raw(self.raw)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with build_lock(self.db_path):
-            temporary = self.db_path.with_name(f"{self.db_path.name}.building")
-            remove_database(temporary)
-            try:
-                env = {**dbt_env(temporary, raw_path), AS_OF_ENV: self.as_of or ""}
-                run = self.dbt.invoke(PUBLISH_ARGS, env)
-                if run.interrupted:
-                    raise Stopped()
-                if not run.success:
-                    raise BuildError(run.reason)
-                with duckdb.connect(str(temporary)) as con:
-                    con.execute("checkpoint")
-                if self.previous is None:
-                    self.previous = row_hashes(self.db_path)
-                current = row_hashes(temporary)
-                os.replace(temporary, self.db_path)
-            finally:
-                remove_database(temporary)
+        with publishing(self.db_path, quiet=True) as temporary:
+            run = self.dbt.invoke(PUBLISH_ARGS, dbt_env(temporary, raw_path, self.as_of))
+            if run.code == INTERRUPTED:
+                raise Stopped()
+            if not run.ok:
+                raise BuildError(run.reason)
+            if self.previous is None:
+                self.previous = row_hashes(self.db_path)
+            current = row_hashes(temporary)
         changed = sum(1 for key, value in current.items() if self.previous.get(key) != value)
         changed += sum(1 for key in self.previous if key not in current)
         self.previous = current
@@ -118,7 +110,7 @@ class Refresher:
     def close(self) -> None:
         """Close dbt's connections and remove what an abandoned refresh left."""
         self.dbt.close()
-        remove_database(self.db_path.with_name(f"{self.db_path.name}.building"))
+        remove_database(temporary_path(self.db_path))
 
 
 def raw_signature(raw: str | Path | None) -> tuple:

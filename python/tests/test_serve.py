@@ -55,6 +55,7 @@ class Serve:
 
 @contextmanager
 def serving(db: Path, raw: Path, every: str = "1h") -> Iterator[Serve]:
+    db.parent.mkdir(exist_ok=True)
     command = [EROS_VOLUME, "serve", "--db", str(db), "--raw", str(raw), "--every", every]
     process = subprocess.Popen(
         [*command, "--as-of", DEMO_AS_OF],
