@@ -103,7 +103,7 @@ def dbt_state_dir(db_path: Path, raw: Path | None) -> Path:
     chosen = states / key
     chosen.mkdir(parents=True, exist_ok=True)
     os.utime(chosen)
-    older = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    older = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
     for old in older[KEPT_STATE_DIRS:]:
         if old != chosen:
             shutil.rmtree(old, ignore_errors=True)

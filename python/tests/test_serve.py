@@ -1,5 +1,6 @@
-"""`eros-volume serve` (issue 11): a long-lived process refreshing the build file when the raw
-database changes, publishing only whole, tested builds, and stopping cleanly on SIGTERM."""
+"""Fast refresh (issue 11): `eros-volume serve`, a long-lived process refreshing the build file
+when the raw database changes, publishing only whole, tested builds and stopping cleanly on
+SIGTERM; and cold builds that keep dbt's saved parse from one build to the next."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from conftest import DEMO_AS_OF, write_sqlite
 
 import eros_volume
+from eros_volume.paths import KEPT_STATE_DIRS, dbt_state_dir
 from eros_volume.serve import parse_every
 
 EROS_VOLUME = str(Path(sys.executable).with_name("eros-volume"))
@@ -194,3 +196,41 @@ def test_a_reader_during_five_refreshes_sees_only_whole_builds(tmp_path: Path) -
             reader.join(timeout=30)
     assert errors == []
     assert seen == {0, 1, 2, 3, 4, 5}
+
+
+def test_dbt_state_folder_is_one_per_build_file_and_raw_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    db, raw = tmp_path / "a.duckdb", tmp_path / "eros.db"
+    first = dbt_state_dir(db, raw)
+    assert first.is_dir() and first.parent == tmp_path / "cache" / "eros-volume" / "state"
+    assert dbt_state_dir(db, raw) == first
+    others = {dbt_state_dir(db, None), dbt_state_dir(tmp_path / "b.duckdb", raw)}
+    assert first not in others and len(others) == 2
+    for n in range(KEPT_STATE_DIRS + 2):
+        dbt_state_dir(tmp_path / f"{n}.duckdb", None)
+    assert len(list(first.parent.iterdir())) == KEPT_STATE_DIRS
+    assert not first.exists()  # the least recently used went first
+
+
+def test_a_cold_build_with_a_new_as_of_keeps_dbts_saved_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--as-of reaches dbt through the environment, so the second build skips dbt's parse (its
+    saved parse is not rewritten) and still computes as of its own --as-of."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    raw = write_sqlite(tmp_path / "eros.db")
+    db = tmp_path / "eros_volume.duckdb"
+    saved = dbt_state_dir(db, raw) / "partial_parse.msgpack"
+    eros_volume.build(db=db, raw=raw, as_of=DEMO_AS_OF, echo=False)
+    parsed_at = saved.stat().st_mtime_ns
+    eros_volume.build(db=db, raw=raw, as_of="2025-12-15 12:00:00", echo=False)
+    assert saved.stat().st_mtime_ns == parsed_at
+    assert eros_volume.connect(db).get_volume_config("bella_quinn")["tracking_date"] == "2025-12-15"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cache",
+        "eros.db",
+        "eros_volume.duckdb",
+        "eros_volume.duckdb.lock",
+    ]
