@@ -86,6 +86,20 @@
         else '; from default_values (no usable tracking row, too few messages)'
     end
     || case
+        when messages_ignored > 0
+            then '; ' || {{ dbt.cast('messages_ignored', dbt.type_string()) }}
+            || case when messages_ignored = 1 then ' message' else ' messages' end
+            || ' ignored: ' || messages_ignored_reasons
+        else ''
+    end
+    || case
+        when tracking_rows_ignored > 0
+            then '; ' || {{ dbt.cast('tracking_rows_ignored', dbt.type_string()) }}
+            || case when tracking_rows_ignored = 1 then ' tracking row' else ' tracking rows' end
+            || ' ignored: ' || tracking_rows_ignored_reasons
+        else ''
+    end
+    || case
         when {{ eros_volume.flag_count('data_quality_flags') }} > 0
             then '; flags: ' || {{ eros_volume.flag_text('data_quality_flags') }}
         else ''

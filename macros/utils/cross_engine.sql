@@ -105,3 +105,29 @@
 {% macro duckdb__add_days(expression, days) -%}
     ({{ expression }} + to_days({{ days }}))
 {%- endmacro %}
+
+{#- True for a finite number (not NaN, inf or -inf). -#}
+{% macro is_finite(expression) %}
+    {{- return(adapter.dispatch('is_finite', 'eros_volume')(expression)) -}}
+{% endmacro %}
+
+{% macro default__is_finite(expression) -%}
+    (not isnan({{ expression }}) and abs({{ expression }}) != double('infinity'))
+{%- endmacro %}
+
+{% macro duckdb__is_finite(expression) -%}
+    isfinite({{ expression }})
+{%- endmacro %}
+
+{#- True when the whole text matches the regular expression (no anchors needed). -#}
+{% macro matches_pattern(expression, pattern) %}
+    {{- return(adapter.dispatch('matches_pattern', 'eros_volume')(expression, pattern)) -}}
+{% endmacro %}
+
+{% macro default__matches_pattern(expression, pattern) -%}
+    ({{ expression }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__matches_pattern(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}

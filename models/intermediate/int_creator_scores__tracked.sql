@@ -14,7 +14,8 @@ usable as (
         ) as recency_rank
     from tracking
     where
-        saturation_score is not null
+        invalid_reason is null
+        and saturation_score is not null
         and tracking_age_days between 0 and {{ var('tracking_max_age_days') }}
 ),
 

@@ -17,6 +17,37 @@ scores as (
     select * from {{ ref('int_creator_scores') }}
 ),
 
+rejected as (
+    select * from {{ ref('int_raw_rows_rejected') }}
+),
+
+rejected_reasons as (
+    select
+        creator_id,
+        table_name,
+        invalid_reason,
+        count(*) as rows_ignored
+    from rejected
+    group by creator_id, table_name, invalid_reason
+),
+
+ignored as (
+    select
+        creator_id,
+        sum(case when table_name = 'mass_messages' then rows_ignored else 0 end)
+            as messages_ignored,
+        sum(case when table_name = 'volume_performance_tracking' then rows_ignored else 0 end)
+            as tracking_rows_ignored,
+        {{ dbt.listagg(
+            "case when table_name = 'mass_messages' then invalid_reason end",
+            "', '", 'order by invalid_reason') }} as messages_ignored_reasons,
+        {{ dbt.listagg(
+            "case when table_name = 'volume_performance_tracking' then invalid_reason end",
+            "', '", 'order by invalid_reason') }} as tracking_rows_ignored_reasons
+    from rejected_reasons
+    group by creator_id
+),
+
 joined as (
     select
         base_volumes.creator_id,
@@ -27,6 +58,11 @@ joined as (
         base_volumes.fan_count_missing,
         base_volumes.fan_count_negative,
         base_volumes.page_type_unknown,
+        base_volumes.creator_id_unsupported,
+        coalesce(ignored.messages_ignored, 0) as messages_ignored,
+        coalesce(ignored.tracking_rows_ignored, 0) as tracking_rows_ignored,
+        ignored.messages_ignored_reasons,
+        ignored.tracking_rows_ignored_reasons,
         base_volumes.volume_level,
         base_volumes.tier_min_fans,
         base_volumes.next_tier_min_fans,
@@ -51,6 +87,8 @@ joined as (
     from base_volumes
     inner join scores
         on base_volumes.creator_id = scores.creator_id
+    left join ignored
+        on base_volumes.creator_id = ignored.creator_id
 ),
 
 multiplied as (
@@ -103,6 +141,9 @@ described as (
             ('opportunity_clamped', 'opportunity_clamped'),
             ('opportunity_missing', 'opportunity_missing'),
             ('tracking_in_future', 'tracking_in_future'),
+            ('messages_invalid', 'messages_ignored > 0'),
+            ('tracking_invalid', 'tracking_rows_ignored > 0'),
+            ('creator_id_unsupported', 'creator_id_unsupported'),
         ]) }} as data_quality_flags
     from capped
 ),
@@ -146,7 +187,9 @@ final as (
         base_retention_items,
         trend_adjustment,
         saturation_band,
-        opportunity_band
+        opportunity_band,
+        messages_ignored,
+        tracking_rows_ignored
     from explained
 )
 

@@ -21,7 +21,7 @@ ranked as (
             order by calculated_at desc nulls last, saturation_score desc nulls last
         ) as day_rank
     from tracking
-    where creator_id is not null and tracking_date is not null
+    where creator_id is not null and invalid_reason is null
 ),
 
 final as (

@@ -49,7 +49,12 @@ renamed as (
         updated_at,
         current_active_fans is null as fan_count_missing,
         coalesce(current_active_fans < 0, false) as fan_count_negative,
-        coalesce(page_type_clean not in ('paid', 'free'), true) as page_type_unknown
+        coalesce(page_type_clean not in ('paid', 'free'), true) as page_type_unknown,
+        not coalesce(
+            {{ eros_volume.matches_pattern('creator_id', var('creator_id_pattern')) }}
+            and length(creator_id) <= {{ var('creator_id_max_length') }},
+            false
+        ) as creator_id_unsupported
     from normalised
 )
 
