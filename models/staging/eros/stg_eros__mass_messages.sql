@@ -23,7 +23,8 @@ source as (
     }, required_columns=[
         'creator_id', 'sending_time', 'message_type',
         'sent_count', 'viewed_count', 'purchased_count', 'earnings',
-    ], raw_filter="sending_time >= '" ~ eros_volume.messages_needed_from_day() ~ "'") }}
+    ], raw_filter="sending_time >= '" ~ eros_volume.messages_needed_from_day()
+        ~ "' or sending_time is null") }}
 ),
 
 typed as (

@@ -17,7 +17,8 @@ source as (
         'calculated_at': 'varchar',
     }, required_columns=['creator_id', 'tracking_date', 'tracking_period', 'saturation_score'],
     optional_table=true,
-    raw_filter="tracking_date >= '" ~ eros_volume.tracking_needed_from_day() ~ "'") }}
+    raw_filter="tracking_date >= '" ~ eros_volume.tracking_needed_from_day()
+        ~ "' or tracking_date is null") }}
 ),
 
 typed as (
