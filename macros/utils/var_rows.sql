@@ -1,16 +1,17 @@
 {#-
-  var_rows(rows): one select per dbt var, unioned: columns threshold_name, applies_to,
-  threshold_kind, threshold_value (the var's value as a double) and description.
-  rows: a list of (var name, applies_to, kind, description) tuples.
+  var_values(names): one row per dbt var named, columns threshold_name and threshold_value (the
+  var's value as a double); no rows for an empty list.
 -#}
-{% macro var_rows(rows) -%}
-    {%- for name, applies_to, kind, description in rows %}
+{% macro var_values(names) -%}
+    {%- for name in names %}
     select
         '{{ name }}' as threshold_name,
-        '{{ applies_to }}' as applies_to,
-        '{{ kind }}' as threshold_kind,
-        {{ dbt.cast(var(name), 'double') }} as threshold_value,
-        '{{ description }}' as description
+        {{ dbt.cast(var(name), 'double') }} as threshold_value
     {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select
+        {{ eros_volume.typed_null(dbt.type_string()) }} as threshold_name,
+        {{ eros_volume.typed_null('double') }} as threshold_value
+    where 1 = 0
     {%- endfor %}
 {%- endmacro %}

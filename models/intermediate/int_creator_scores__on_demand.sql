@@ -1,6 +1,8 @@
 {#-
   Window metrics and scores from mass_messages (SPEC 6), per creator and score point. The same
-  rows serve the on-demand path of volume_config (the as_of point) and the tracking job.
+  rows serve the on-demand path of volume_config (the as_of point) and the tracking job. The
+  score points come from vars: as_of, and each day of the tracking range (tracking_from ..
+  tracking_to) at 23:59:59, except the day of as_of, which uses as_of itself.
 -#}
 with
 
@@ -8,8 +10,17 @@ messages as (
     select * from {{ ref('stg_eros__mass_messages') }}
 ),
 
+point_moments as (
+    {{ eros_volume.score_points_select() }}
+),
+
 points as (
-    select * from {{ ref('int_score_points') }}
+    select
+        score_at,
+        is_tracking_day,
+        cast(score_at as date) as tracking_date,
+        score_at = {{ eros_volume.as_of() }} as is_as_of
+    from point_moments
 ),
 
 scoring_messages as (
