@@ -1,7 +1,7 @@
 {#-
   Raw values that cannot be used (SPEC 7): each macro gives the reason text, or null when the
-  value is usable. `value` is the typed expression, `text` the raw value as text (null = missing,
-  which is not a problem of these macros), `name` the raw column named in the reason.
+  value is usable. `column` names both the typed column and, with the suffix `_text`, the raw
+  value as text (null = missing, which is not a problem for these macros).
 -#}
 
 {#- 'invalid <name>' for a missing or unparseable timestamp or date. -#}
@@ -9,34 +9,28 @@
     case when {{ value }} is null then 'invalid {{ name }}' end
 {%- endmacro %}
 
-{#- 'invalid <name>' for text that is not an integer, 'negative <name>' below 0. -#}
-{% macro invalid_count_reason(value, text, name) -%}
+{#- 'invalid <column>' for text that is not an integer, 'negative <column>' below 0. -#}
+{% macro invalid_count_reason(column) -%}
     case
-        when {{ text }} is not null and {{ value }} is null then 'invalid {{ name }}'
-        when {{ value }} < 0 then 'negative {{ name }}'
+        when {{ column }}_text is not null and {{ column }} is null then 'invalid {{ column }}'
+        when {{ column }} < 0 then 'negative {{ column }}'
     end
 {%- endmacro %}
 
-{#-
-  'invalid <name>' for text that is not a finite number (NaN, inf), '<name> above <bound_var>'
-  above the var's value.
--#}
-{% macro invalid_amount_reason(value, text, name, bound_var) -%}
+{#- 'invalid <column>' for a present value that is not a finite number (NaN, inf, text). -#}
+{% macro invalid_number_reason(column) -%}
     case
         when
-            {{ text }} is not null
-            and ({{ value }} is null or not {{ eros_volume.is_finite(value) }})
-            then 'invalid {{ name }}'
-        when {{ value }} > {{ var(bound_var) }} then '{{ name }} above {{ bound_var }}'
+            {{ column }}_text is not null
+            and ({{ column }} is null or not {{ eros_volume.is_finite(column) }})
+            then 'invalid {{ column }}'
     end
 {%- endmacro %}
 
-{#- 'invalid <name>' for a score or percent that is present but not a finite number. -#}
-{% macro invalid_number_reason(value, text, name) -%}
-    case
-        when
-            {{ text }} is not null
-            and ({{ value }} is null or not {{ eros_volume.is_finite(value) }})
-            then 'invalid {{ name }}'
-    end
+{#- invalid_number_reason, or '<column> above <bound_var>' above that var's value. -#}
+{% macro invalid_amount_reason(column, bound_var) -%}
+    coalesce(
+        {{ eros_volume.invalid_number_reason(column) }},
+        case when {{ column }} > {{ var(bound_var) }} then '{{ column }} above {{ bound_var }}' end
+    )
 {%- endmacro %}

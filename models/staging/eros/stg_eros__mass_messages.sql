@@ -43,7 +43,7 @@ typed as (
         {{ eros_volume.safe_cast('sent_count', 'bigint') }} as sent_count,
         {{ eros_volume.safe_cast('viewed_count', 'bigint') }} as viewed_count,
         {{ eros_volume.safe_cast('purchased_count', 'bigint') }} as purchased_count,
-        {{ eros_volume.safe_cast('earnings', 'double') }} as earnings_value
+        {{ eros_volume.safe_cast('earnings', 'double') }} as earnings
     from source
 ),
 
@@ -61,42 +61,56 @@ ranged as (
 checked as (
     select
         *,
-        case when message_type = 'ppv' and creator_id is null then 'invalid creator_id' end
-            as creator_id_problem,
-        case when message_type = 'ppv' then
-            {{ eros_volume.invalid_timestamp_reason('sent_at', 'sending_time') }}
-        end as sending_time_problem,
-        {%- for name in ['sent_count', 'viewed_count', 'purchased_count'] %}
-        case when message_type = 'ppv' and is_in_range then
-            {{ eros_volume.invalid_count_reason(name, name ~ '_text', name) }}
-        end as {{ name }}_problem,
-        {%- endfor %}
-        case when message_type = 'ppv' and is_in_range then
-            {{ eros_volume.invalid_amount_reason(
-                'earnings_value', 'earnings_text', 'earnings', 'max_valid_earnings') }}
-        end as earnings_problem
+        case when creator_id is null then 'invalid creator_id' end as creator_id_problem,
+        {{ eros_volume.invalid_timestamp_reason('sent_at', 'sending_time') }}
+            as sending_time_problem,
+        {{ eros_volume.invalid_count_reason('sent_count') }}
+            as sent_count_problem,
+        {{ eros_volume.invalid_count_reason('viewed_count') }}
+            as viewed_count_problem,
+        {{ eros_volume.invalid_count_reason('purchased_count') }}
+            as purchased_count_problem,
+        {{ eros_volume.invalid_amount_reason('earnings', 'max_valid_earnings') }}
+            as earnings_problem
     from ranged
 ),
 
+-- Only PPV messages are checked; their values only inside what the build reads.
 described as (
     select
         *,
-        coalesce(
-            creator_id_problem,
-            sending_time_problem,
-            sent_count_problem,
-            viewed_count_problem,
-            purchased_count_problem,
-            earnings_problem
-        ) as invalid_reason,
         case
-            when sending_time_problem is not null then sending_time
-            when sent_count_problem is not null then sent_count_text
-            when viewed_count_problem is not null then viewed_count_text
-            when purchased_count_problem is not null then purchased_count_text
-            when earnings_problem is not null then earnings_text
-        end as invalid_value
+            when message_type = 'ppv'
+                then coalesce(
+                    creator_id_problem,
+                    sending_time_problem,
+                    case
+                        when is_in_range
+                            then coalesce(
+                                sent_count_problem,
+                                viewed_count_problem,
+                                purchased_count_problem,
+                                earnings_problem
+                            )
+                    end
+                )
+        end as invalid_reason
     from checked
+),
+
+valued as (
+    select
+        *,
+        case
+            when invalid_reason is null then null
+            when invalid_reason = creator_id_problem then null
+            when invalid_reason = sending_time_problem then sending_time
+            when invalid_reason = sent_count_problem then sent_count_text
+            when invalid_reason = viewed_count_problem then viewed_count_text
+            when invalid_reason = purchased_count_problem then purchased_count_text
+            when invalid_reason = earnings_problem then earnings_text
+        end as invalid_value
+    from described
 ),
 
 windowed as (
@@ -110,15 +124,15 @@ windowed as (
         sent_count,
         viewed_count,
         purchased_count,
-        coalesce(earnings_value, 0) as earnings,
+        coalesce(earnings, 0) as earnings,
         invalid_reason,
         invalid_value,
         invalid_reason is null and message_type = 'ppv' and sent_count > 0 as is_scoring_message,
-        case when sent_count > 0 then coalesce(earnings_value, 0) / sent_count end
+        case when sent_count > 0 then coalesce(earnings, 0) / sent_count end
             as revenue_per_send,
         case when sent_count > 0 then 1.0 * viewed_count / sent_count end as view_rate,
         case when sent_count > 0 then 1.0 * purchased_count / sent_count end as purchase_rate
-    from described
+    from valued
     where is_in_range or invalid_reason is not null
 )
 

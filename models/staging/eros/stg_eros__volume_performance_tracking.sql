@@ -53,14 +53,18 @@ checked as (
         case when creator_id is null then 'invalid creator_id' end as creator_id_problem,
         {{ eros_volume.invalid_timestamp_reason('tracking_date', 'tracking_date') }}
             as tracking_date_problem,
-        {%- for name in ['saturation_score', 'opportunity_score', 'revenue_per_send_trend'] %}
-        case when tracking_age_days between 0 and {{ var('tracking_max_age_days') }} then
-            {{ eros_volume.invalid_number_reason(name, name ~ '_text', name) }}
-        end as {{ name }}_problem{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ eros_volume.invalid_number_reason('saturation_score') }}
+            as saturation_score_problem,
+        {{ eros_volume.invalid_number_reason('opportunity_score') }}
+            as opportunity_score_problem,
+        {{ eros_volume.invalid_number_reason('revenue_per_send_trend') }}
+            as revenue_per_send_trend_problem,
+        coalesce(tracking_age_days between 0 and {{ var('tracking_max_age_days') }}, false)
+            as is_choosable
     from aged
 ),
 
+-- Scores and trend are checked only on rows young enough to be chosen.
 described as (
     select
         creator_id,
@@ -75,12 +79,19 @@ described as (
         coalesce(
             creator_id_problem,
             tracking_date_problem,
-            saturation_score_problem,
-            opportunity_score_problem,
-            revenue_per_send_trend_problem
+            case
+                when is_choosable
+                    then coalesce(
+                        saturation_score_problem,
+                        opportunity_score_problem,
+                        revenue_per_send_trend_problem
+                    )
+            end
         ) as invalid_reason,
         case
+            when creator_id_problem is not null then null
             when tracking_date_problem is not null then tracking_date_text
+            when not is_choosable then null
             when saturation_score_problem is not null then saturation_score_text
             when opportunity_score_problem is not null then opportunity_score_text
             when revenue_per_send_trend_problem is not null then revenue_per_send_trend_text
