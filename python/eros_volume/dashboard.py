@@ -28,6 +28,7 @@ from markupsafe import Markup
 from .audit import COUNTS_SQL as AUDIT_COUNTS_SQL
 from .audit import ROWS_SQL as AUDIT_ROWS_SQL
 from .store import default_db_path, fetch_dicts, read_connection
+from .store import freshness as build_freshness
 
 TOP_N = 20
 SCORE_BINS = 20
@@ -185,13 +186,11 @@ CHANGES_SQL = {
         order by items_moved desc, creator_id limit $top_n""",
 }
 
-BUILD_AS_OF_SQL = "select as_of from build_info"
-AS_OF_SQL = "select max(calculated_at) as as_of from creator_analytics_summary"
-
-NEWEST_TRACKING_SQL = """
-select max(tracking_date) as tracking_date, min(tracking_age_days) as tracking_age_days
-from volume_score_history
-where not is_in_future
+REJECTED_SQL = """
+select table_name, reason, count(*) as raw_rows, count(distinct creator_id) as creators
+from data_quality_issues
+group by all
+order by raw_rows desc, table_name, reason
 """
 
 
@@ -209,7 +208,8 @@ def gather(db: str | Path | None = None, top_n: int = TOP_N) -> dict[str, Any]:
             "db": str(path),
             "top_n": top_n,
             "thresholds": thresholds,
-            "freshness": freshness(con),
+            "freshness": build_freshness(con) or {},
+            "rejected": fetch_dicts(con, REJECTED_SQL),
             "summary": fetch_dicts(con, SUMMARY_SQL)[0],
             "level_source": fetch_dicts(con, LEVEL_SOURCE_SQL),
             "bands": fetch_dicts(con, BANDS_SQL),
@@ -222,7 +222,7 @@ def gather(db: str | Path | None = None, top_n: int = TOP_N) -> dict[str, Any]:
             "audit_rows": fetch_dicts(con, f"{AUDIT_ROWS_SQL} limit $top_n", {"top_n": top_n}),
         }
         levels = [row["volume_level"] for row in fetch_dicts(con, LEVELS_SQL)]
-        data["changes"] = changes(con, data["freshness"]["as_of"], top_n)
+        data["changes"] = changes(con, data["freshness"].get("as_of"), top_n)
     present = {row["volume_level"] for row in data["level_source"]}
     data["levels"] = levels + sorted(present - set(levels))
     return data
@@ -263,15 +263,6 @@ def histogram_rows(con: duckdb.DuckDBPyConnection, thresholds: dict[str, float])
         row["bin_start"] = low + row["bin"] * width
         row["bin_end"] = row["bin_start"] + width
     return rows
-
-
-def freshness(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The build's as_of (its build record; before change control, the analytics mart's) and how
-    old its newest tracking row is (days before as_of's day)."""
-    source = BUILD_AS_OF_SQL if _has_table(con, "build_info") else AS_OF_SQL
-    as_of = fetch_dicts(con, source)[0]["as_of"]
-    newest = fetch_dicts(con, NEWEST_TRACKING_SQL)[0]
-    return {"as_of": as_of, **newest}
 
 
 # --- charts: Vega-Lite specs declared with Altair -------------------------------------------------
