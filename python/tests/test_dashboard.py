@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DEMO_TABLES, demo_rows, write_sqlite
 
+from eros_volume.build import build
 from eros_volume.cli import main
 from eros_volume.dashboard import (
     age_chart,
@@ -215,12 +217,60 @@ def test_lists_stay_bounded(demo_db: Path) -> None:
 def test_as_of_and_data_age(data: dict[str, Any]) -> None:
     assert data["freshness"] == {
         "as_of": "2025-12-16 12:00:00",
-        "tracking_date": "2025-12-16",
+        "newest_message_at": "2025-12-16 12:00:00",
+        "newest_tracking_date": "2025-12-16",
+        "message_age_days": 0,
         "tracking_age_days": 0,
+        "stale_data_days": 3,
+        "messages_stale": False,
+        "tracking_stale": False,
     }
+    assert data["rejected"] == []
     html = render(data)
     assert "as of <b>2025-12-16 12:00:00</b>" in html
     assert "<b>2025-12-16</b>, 0 days before as_of" in html
+    assert "stale:" not in html
+
+
+@pytest.fixture(scope="module")
+def stale_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built two months after its data, with one message of a negative sent_count."""
+    folder = tmp_path_factory.mktemp("stale")
+    tables = {name: demo_rows(name) for name in DEMO_TABLES}
+    bad = {**tables["mass_messages"][0], "message_id": "990001", "sent_count": "-5"}
+    bad["sending_time"] = "2026-02-10 09:00:00"
+    tables["mass_messages"].append(bad)
+    raw = write_sqlite(folder / "raw.db", tables)
+    return build(db=folder / "eros_volume.duckdb", raw=raw, as_of=STALE_AS_OF, echo=False)
+
+
+STALE_AS_OF = "2026-02-15 12:00:00"
+
+
+def test_stale_data_and_rejected_rows(stale_db: Path) -> None:
+    data = gather(stale_db)
+    freshness = data["freshness"]
+    assert freshness["as_of"] == STALE_AS_OF
+    assert (freshness["newest_message_at"], freshness["message_age_days"]) == (
+        "2025-12-16 12:00:00",
+        61,
+    )
+    assert freshness["messages_stale"] and freshness["tracking_stale"]
+    issues = mart(stale_db, "select * from data_quality_issues")
+    assert [(r["table_name"], r["row_key"], r["creator_id"]) for r in issues] == [
+        ("mass_messages", "990001", "stella_park")
+    ]
+    assert data["rejected"] == [
+        {
+            "table_name": "mass_messages",
+            "reason": issues[0]["reason"],
+            "raw_rows": 1,
+            "creators": 1,
+        }
+    ]
+    html = render(data)
+    assert "newest message:\n      <b>2025-12-16 12:00:00</b>, 61 days before as_of" in html
+    assert html.count("stale: older than 3 days") == 2
 
 
 def test_changes_without_a_previous_publication(data: dict[str, Any]) -> None:
