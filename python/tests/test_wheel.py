@@ -17,6 +17,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+import yaml
 from conftest import DEMO_AS_OF, ROOT
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -26,7 +27,6 @@ import eros_volume
 
 pytestmark = pytest.mark.wheel
 
-DBT_FOLDERS = ("models", "macros", "seeds", "tests")
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "target", "logs", "dbt_packages", ".duckdb_extensions",
     "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache", "*.duckdb", "*.duckdb.wal", "tmp",
@@ -64,10 +64,17 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def dbt_folders() -> list[str]:
+    """The folders dbt reads (every ``*-paths`` of dbt_project.yml)."""
+    config = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    return [folder for key, value in config.items() if key.endswith("-paths") for folder in value]
+
+
 def test_wheel_carries_the_dbt_project(wheel: Path) -> None:
+    assert sorted(dbt_folders()) == ["macros", "models", "seeds", "tests"]
     expected = {"dbt_project.yml", "profiles.yml"} | {
         str(path.relative_to(ROOT))
-        for folder in DBT_FOLDERS
+        for folder in dbt_folders()
         for path in (ROOT / folder).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
