@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,21 +92,23 @@ def dbt_work_dir() -> Iterator[Path]:
 
 
 KEPT_STATE_DIRS = 8
+STATE_IDLE_SECONDS = 3600.0
 
 
 def dbt_state_dir(db_path: Path, raw: Path | None) -> Path:
     """dbt's target folder for the builds of ``db_path`` from ``raw``, ``state/<key>`` in
     :func:`cache_dir`: the same folder every time, so that dbt's saved parse
     (``partial_parse.msgpack``) holds from one build to the next. Builds of one file never overlap
-    (the build lock). The least recently used folders beyond the newest few are removed."""
+    (the build lock). Using a folder touches it (serve touches its own while it runs); folders
+    beyond the newest few that nobody touched for an hour are removed."""
     key = hashlib.sha256(f"{db_path}\0{raw or ''}".encode()).hexdigest()[:16]
     states = cache_dir() / "state"
     chosen = states / key
     chosen.mkdir(parents=True, exist_ok=True)
     os.utime(chosen)
-    older = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for old in older[KEPT_STATE_DIRS:]:
-        if old != chosen:
+    newest = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for old in newest[KEPT_STATE_DIRS:]:
+        if time.time() - old.stat().st_mtime > STATE_IDLE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
     return chosen
 

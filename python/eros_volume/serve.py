@@ -154,6 +154,7 @@ def serve(
     seen = raw_signature(refresher.raw)
     due = time.monotonic()
     while not stop.is_set():
+        os.utime(refresher.dbt.state_dir)  # in use: never pruned (paths.dbt_state_dir)
         now_seen = raw_signature(refresher.raw)
         if time.monotonic() >= due or now_seen != seen:
             seen = now_seen

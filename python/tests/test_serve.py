@@ -20,7 +20,7 @@ import pytest
 from conftest import DEMO_AS_OF, write_sqlite
 
 import eros_volume
-from eros_volume.paths import KEPT_STATE_DIRS, dbt_state_dir
+from eros_volume.paths import KEPT_STATE_DIRS, STATE_IDLE_SECONDS, dbt_state_dir
 from eros_volume.serve import parse_every
 
 EROS_VOLUME = str(Path(sys.executable).with_name("eros-volume"))
@@ -210,8 +210,12 @@ def test_dbt_state_folder_is_one_per_build_file_and_raw_database(
     assert first not in others and len(others) == 2
     for n in range(KEPT_STATE_DIRS + 2):
         dbt_state_dir(tmp_path / f"{n}.duckdb", None)
-    assert len(list(first.parent.iterdir())) == KEPT_STATE_DIRS
-    assert not first.exists()  # the least recently used went first
+    assert first.exists()  # beyond the newest few, but used less than an hour ago
+    idle = time.time() - STATE_IDLE_SECONDS - 60
+    os.utime(first, (idle, idle))
+    dbt_state_dir(tmp_path / "c.duckdb", None)
+    assert not first.exists()
+    assert len(list(first.parent.iterdir())) == 2 + (KEPT_STATE_DIRS + 2) + 1  # all but first
 
 
 def test_a_cold_build_with_a_new_as_of_keeps_dbts_saved_parse(
