@@ -81,7 +81,12 @@ def parse_date(text: str, what: str) -> str:
 
 
 def raw_database_kind(path: str | Path) -> str:
-    """'sqlite' or 'duckdb' from the file's header, else BuildError."""
+    """'postgres' for a postgresql:// URL; 'sqlite' or 'duckdb' from the file's header; else
+    BuildError."""
+    from .postgres import is_postgres_url
+
+    if is_postgres_url(path):
+        return "postgres"
     path = Path(path)
     if not path.exists():
         raise BuildInputError(f"raw database not found: {path}")
@@ -108,7 +113,7 @@ def run_dbt(
     return dbt_runner.run_dbt(args, env, mode, target=target)
 
 
-def dbt_env(db_path: Path, raw: Path | None, as_of: str | None = None) -> dict[str, str]:
+def dbt_env(db_path: Path, raw: Path | str | None, as_of: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["EROS_VOLUME_DB"] = str(db_path)
     env["EROS_EXTENSION_DIR"] = str(default_extension_dir())
@@ -138,10 +143,17 @@ def dbt_vars(
     return ["--vars", json.dumps(values)] if values else []
 
 
-def prepare_raw(raw: str | Path | None) -> Path | None:
-    """Check a raw database path and install what reading it needs."""
+def prepare_raw(raw: str | Path | None) -> Path | str | None:
+    """Check a raw database (a file path, or a PostgreSQL URL kept as it is) and install what
+    reading it needs."""
     if raw is None or str(raw) == "":
         return None
+    from .postgres import check_connection, is_postgres_url
+
+    if is_postgres_url(raw):
+        check_connection(str(raw))
+        ensure_sqlite_extension()  # the profile's sqlite_all_varchar setting loads it
+        return str(raw)
     path = Path(raw).expanduser().resolve()
     if raw_database_kind(path) == "sqlite":
         ensure_sqlite_extension()

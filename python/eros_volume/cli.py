@@ -63,7 +63,9 @@ DB = option("--db", help="build file (default $EROS_VOLUME_DB or build/eros_volu
 JSON = option("--json", action="store_true", help="JSON output")
 QUIET = option("--quiet", action="store_true", help="print errors only")
 VERBOSE = option("--verbose", action="store_true", help="print dbt's own log lines")
-RAW = option("--raw", help="operational SQLite or DuckDB database (default $EROS_RAW_DB)")
+RAW = option(
+    "--raw", help="operational SQLite, DuckDB or postgresql:// database (default $EROS_RAW_DB)"
+)
 AS_OF = option("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
 CREATOR = option("creator", help="creator_id or page_name")
 
@@ -277,7 +279,7 @@ def cmd_track(args: argparse.Namespace) -> None:
 @command(
     "demo-db",
     "write the bundled demo data as a SQLite database in the original schema",
-    option("path", help="the SQLite file to write"),
+    option("path", help="the SQLite file to write, or a postgresql:// URL"),
     option("--force", action="store_true", help="replace an existing file"),
     option("--shift-to-today", action="store_true",
            help="move every date and timestamp so that the demo's as_of day is today"),
@@ -288,22 +290,25 @@ def cmd_demo_db(args: argparse.Namespace) -> None:
     import os
 
     from .demo import days_to_today, demo_as_of, write_demo_db
+    from .postgres import is_postgres_url, redact
 
+    shown = redact(args.path) if is_postgres_url(args.path) else args.path
+    kind = "PostgreSQL" if is_postgres_url(args.path) else "SQLite"
     if os.path.lexists(args.path) and not args.force:
         raise UsageError(f"{args.path} exists; use --force to replace it")
     days = days_to_today() if args.shift_to_today else 0
     counts = write_demo_db(args.path, force=args.force, shift_days=days)
     rows = ", ".join(f"{table} {n}" for table, n in counts.items())
-    print(f"wrote {args.path} (SQLite, original schema): {rows}")
+    print(f"wrote {shown} ({kind}, original schema): {rows}")
     if days:
         print(
             f"every date and timestamp moved by {days} days: try `eros-volume track --raw "
-            f"{args.path}` and `eros-volume build --raw {args.path}`"
+            f"{shown}` and `eros-volume build --raw {shown}`"
         )
     else:
         print(
             f"the demo is dated around {demo_as_of()}: try `eros-volume track --raw "
-            f"{args.path} --as-of '{demo_as_of()}'` and the same --as-of with build"
+            f"{shown} --as-of '{demo_as_of()}'` and the same --as-of with build"
         )
 
 

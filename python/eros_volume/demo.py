@@ -65,8 +65,14 @@ def demo_rows(table: str, days: int = 0) -> list[dict[str, str | None]]:
 
 
 def write_demo_db(path: str | Path, force: bool = False, shift_days: int = 0) -> dict[str, int]:
-    """Write the demo tables into a new SQLite file at ``path`` (raw_schema.sql); refuse to
-    replace an existing file unless ``force``. Returns rows per table."""
+    """Write the demo tables into a new SQLite file at ``path`` (raw_schema.sql), or into the
+    PostgreSQL database of a ``postgresql://`` URL; refuse to replace an existing file (or raw
+    tables) unless ``force``. Returns rows per table."""
+    from .postgres import is_postgres_url, write_raw_postgres
+
+    if is_postgres_url(path):
+        tables = {table: demo_rows(table, shift_days) for table in raw_schema.TABLES}
+        return write_raw_postgres(str(path), tables, replace=force)
     target = Path(path).expanduser()
     if target.exists() and not force:
         raise BuildError(f"{target} exists; use --force to replace it")

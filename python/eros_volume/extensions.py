@@ -102,5 +102,10 @@ def ensure_sqlite_extension(extension_dir: str | Path | None = None) -> None:
     ensure_extension(SQLITE_EXTENSION, extension_dir)
 
 
+def ensure_postgres_extension(extension_dir: str | Path | None = None) -> None:
+    """:func:`ensure_extension` for the PostgreSQL scanner."""
+    ensure_extension(POSTGRES_EXTENSION, extension_dir)
+
+
 def _sql_string(text: str) -> str:
     return text.replace("'", "''")

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from . import raw_schema
+from . import postgres, raw_schema
 from .build import (
     RAW_ENV,
     BuildError,
@@ -64,7 +64,7 @@ class TrackInputError(TrackError, BuildInputError):
 class TrackResult:
     """What a tracking run wrote."""
 
-    raw: Path
+    raw: Path | str  # a file, or a PostgreSQL URL (shown without its password)
     kind: str
     dates: list[str]
     rows: int
@@ -112,7 +112,7 @@ def check_arguments(
             raise TrackInputError(f"--from {first} is after --to {last}")
 
 
-def resolve_raw(raw: str | Path | None) -> Path:
+def resolve_raw(raw: str | Path | None) -> Path | str:
     """The raw database to track into: ``raw`` or $EROS_RAW_DB; TrackError when neither."""
     check_arguments(raw)
     path = prepare_raw(raw if raw not in (None, "") else os.environ[RAW_ENV])
@@ -122,7 +122,7 @@ def resolve_raw(raw: str | Path | None) -> Path:
 
 @contextmanager
 def _mart_build(
-    raw_path: Path,
+    raw_path: Path | str,
     as_of: str | None,
     tracking_from: str | None,
     tracking_to: str | None,
@@ -141,7 +141,7 @@ def _mart_build(
         db_path = Path(directory) / "track.duckdb"
         run = run_dbt(arguments, dbt_env(db_path, raw_path), echo=echo)
         if not run.ok:
-            raise TrackError(f"tracking failed, {raw_path} unchanged: {run.failure()}")
+            raise TrackError(f"tracking failed, {_shown(raw_path)} unchanged: {run.failure()}")
         yield db_path
 
 
@@ -196,7 +196,7 @@ def _mart_rows_sql() -> str:
 def upsert(raw: str | Path, rows: list[dict[str, Any]]) -> TrackResult:
     """Upsert ``rows`` (the mart's columns; dates as 'YYYY-MM-DD', timestamps 'YYYY-MM-DD
     HH:MM:SS') into the raw database's volume_performance_tracking table, in one transaction."""
-    raw_path = Path(raw).expanduser().resolve()
+    raw_path = resolve_raw(raw)
     con = duckdb.connect(config=duckdb_config())
     try:
         spec = {c.name: c for c in raw_schema.tables()[TABLE].columns}
@@ -216,14 +216,14 @@ def upsert(raw: str | Path, rows: list[dict[str, Any]]) -> TrackResult:
 # --- the write: SQL through the attached raw database --------------------------------------------
 
 
-def _write(con: duckdb.DuckDBPyConnection, raw_path: Path) -> TrackResult:
+def _write(con: duckdb.DuckDBPyConnection, raw_path: Path | str) -> TrackResult:
     """Upsert temp.new_rows into the raw table, attached as ``raw``, in one transaction."""
     kind = raw_database_kind(raw_path)
     (dates, count) = con.execute(
         "select coalesce(list(distinct tracking_date order by tracking_date), []), count(*)"
         " from temp.new_rows"
     ).fetchone() or ([], 0)
-    result = TrackResult(raw=raw_path, kind=kind, dates=list(dates), rows=int(count))
+    result = TrackResult(raw=_shown(raw_path), kind=kind, dates=list(dates), rows=int(count))
     if not count:
         return result
     previous = _attach(con, raw_path, kind)
@@ -233,7 +233,9 @@ def _write(con: duckdb.DuckDBPyConnection, raw_path: Path) -> TrackResult:
         con.execute("commit")
     except duckdb.Error as exc:
         _rollback(con)
-        raise TrackError(f"writing {TABLE} failed, {raw_path} unchanged: {_one_line(exc)}") from exc
+        message = postgres.one_line(exc, str(raw_path))
+        shown = _shown(raw_path)
+        raise TrackError(f"writing {TABLE} failed, {shown} unchanged: {message}") from None
     except BaseException:
         _rollback(con)
         raise
@@ -243,23 +245,26 @@ def _write(con: duckdb.DuckDBPyConnection, raw_path: Path) -> TrackResult:
     return result
 
 
-def _attach(con: duckdb.DuckDBPyConnection, raw_path: Path, kind: str) -> str:
+def _attach(con: duckdb.DuckDBPyConnection, raw_path: Path | str, kind: str) -> str:
     """Attach the raw database as ``raw`` and make it the default; return the previous one."""
     (previous,) = con.execute("select current_database()").fetchone() or ("memory",)
-    options = " (type sqlite)" if kind == "sqlite" else ""
-    try:
-        con.execute(f"attach '{_quote(str(raw_path))}' as raw{options}")
-    except duckdb.Error as exc:
-        raise TrackError(f"cannot open {raw_path} for writing: {_one_line(exc)}") from exc
-    con.execute("use raw")
+    if kind == "postgres":
+        postgres.attach(con, str(raw_path), "raw", read_only=False)
+    else:
+        options = " (type sqlite)" if kind == "sqlite" else ""
+        try:
+            con.execute(f"attach '{_quote(str(raw_path))}' as raw{options}")
+        except duckdb.Error as exc:
+            message = postgres.one_line(exc, str(raw_path))
+            raise TrackError(f"cannot open {raw_path} for writing: {message}") from None
+    con.execute(f"use raw.{postgres.SCHEMA}" if kind == "postgres" else "use raw")
     return str(previous)
 
 
 def _upsert_sql(con: duckdb.DuckDBPyConnection, kind: str, result: TrackResult) -> None:
     """Create the table if missing, then insert the new keys and update the changed rows."""
     if not _columns_present(con):
-        for statement in _create_statements(kind):
-            con.execute(statement)
+        _create_table(con, kind)
         result.created_table = True
     present = _columns_present(con)
     missing = [name for name in REQUIRED if name not in present]
@@ -304,12 +309,22 @@ def _columns_present(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0].lower() for row in rows]
 
 
-def _create_statements(kind: str) -> list[str]:
-    """The original table, created through the attachment (DuckDB's syntax; on SQLite the id is
-    an INTEGER PRIMARY KEY, SQLite's own auto-assigned key)."""
-    if kind == "sqlite":
-        return raw_schema.create_table(TABLE, "duckdb", rowid_key=True)
-    return raw_schema.create_table(TABLE, "duckdb")
+def _create_table(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """The original table, created inside the open transaction: in PostgreSQL by PostgreSQL
+    itself (an identity key); otherwise in DuckDB's syntax through the attachment (on SQLite
+    the id is an INTEGER PRIMARY KEY, SQLite's own auto-assigned key)."""
+    if kind == "postgres":
+        for statement in raw_schema.create_table(TABLE, "postgres"):
+            postgres.execute(con, "raw", statement)
+        con.execute("call pg_clear_cache()")
+        return
+    for statement in raw_schema.create_table(TABLE, "duckdb", rowid_key=kind == "sqlite"):
+        con.execute(statement)
+
+
+def _shown(raw: Path | str) -> Path | str:
+    """The raw database as the user may see it (a URL without its password)."""
+    return postgres.redact(raw) if postgres.is_postgres_url(raw) else raw
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -319,7 +334,3 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import DEMO_AS_OF, DEMO_TABLES, demo_rows, write_sqlite
+from conftest import DEMO_AS_OF, DEMO_TABLES, demo_rows, made_row, write_sqlite
 
 from eros_volume.build import build
 from eros_volume.cli import main
@@ -187,20 +187,6 @@ def test_upserting_the_written_rows_again_changes_nothing(
 
 
 # --- atomicity and the table's shapes (no dbt: hand-made rows) ----------------------------------
-
-
-def made_row(creator: str, day: str = AS_OF_DAY, saturation: float = 55.0) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(COLUMNS, 1.5)
-    row.update(
-        creator_id=creator,
-        tracking_date=day,
-        tracking_period="14d",
-        total_messages_sent=7,
-        recommended_volume_delta=-1,
-        saturation_score=saturation,
-        calculated_at=f"{day} 12:00:00",
-    )
-    return row
 
 
 def test_a_failure_midway_leaves_the_table_as_it_was(tmp_path: Path) -> None:
