@@ -542,7 +542,6 @@ def build_top_content() -> list[dict]:
 # --------------------------------------------------------------------------------------------------
 # volume_assignments (legacy, drifted)
 # --------------------------------------------------------------------------------------------------
-LEGACY = {"Low": (2, 2), "Mid": (3, 2), "High": (4, 3), "Ultra": (5, 4)}
 # active legacy rows: creator -> (volume_level, ppv, bump, assigned_at, assigned_by, reason, notes)
 ACTIVE_ASSIGNMENTS = {
     "grace_bennett": ("Low", 3, 3, "2024-11-15", "admin", "initial_setup", None),

@@ -189,6 +189,15 @@ def test_upserting_the_written_rows_again_changes_nothing(
 # --- atomicity and the table's shapes (no dbt: hand-made rows) ----------------------------------
 
 
+def without_tracking_table(raw: Path) -> Path:
+    """The SQLite file without its tracking table (the job creates it)."""
+    con = sqlite3.connect(raw)
+    with con:
+        con.execute(f"drop table {TABLE}")
+    con.close()
+    return raw
+
+
 def test_a_failure_midway_leaves_the_table_as_it_was(tmp_path: Path) -> None:
     raw = write_sqlite(tmp_path / "raw.db")
     con = sqlite3.connect(raw)
@@ -208,11 +217,7 @@ def test_a_failure_midway_leaves_the_table_as_it_was(tmp_path: Path) -> None:
 
 
 def test_the_table_is_created_when_missing_and_updated_in_place(tmp_path: Path) -> None:
-    raw = write_sqlite(tmp_path / "raw.db", {"creators": demo_rows("creators")})
-    con = sqlite3.connect(raw)
-    with con:
-        con.execute(f"drop table {TABLE}")
-    con.close()
+    raw = without_tracking_table(write_sqlite(tmp_path / "raw.db", {"creators": []}))
     first = upsert(raw, [made_row("a"), made_row("b")])
     assert first.created_table and first.inserted == 2
     ids = sqlite_table(raw)
@@ -268,11 +273,7 @@ def test_a_table_without_the_key_columns_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_failure_after_creating_the_table_leaves_no_table(tmp_path: Path) -> None:
-    raw = write_sqlite(tmp_path / "raw.db", {"creators": demo_rows("creators")})
-    con = sqlite3.connect(raw)
-    with con:
-        con.execute(f"drop table {TABLE}")
-    con.close()
+    raw = without_tracking_table(write_sqlite(tmp_path / "raw.db", {"creators": []}))
     broken = [made_row("a"), {**made_row("b"), "creator_id": None}]  # not null: fails
     with pytest.raises(TrackError, match="unchanged: .*NOT NULL"):
         upsert(raw, broken)
@@ -325,11 +326,7 @@ def handmade_tables() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_track_a_range_then_build_on_a_handmade_sqlite(tmp_path: Path) -> None:
-    raw = write_sqlite(tmp_path / "raw.db", handmade_tables())
-    con = sqlite3.connect(raw)
-    with con:
-        con.execute(f"drop table {TABLE}")  # the job creates it
-    con.close()
+    raw = without_tracking_table(write_sqlite(tmp_path / "raw.db", handmade_tables()))
     before = configs(build(db=tmp_path / "before.duckdb", raw=raw, as_of=DEMO_AS_OF, echo=False))
     assert before["rising"]["data_source"] == "calculated_on_demand"
     assert before["steady"]["data_source"] == "calculated_on_demand"
