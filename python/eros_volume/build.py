@@ -34,7 +34,7 @@ from .paths import dbt_state_dir, default_extension_dir
 from .store import default_db_path, freshness
 
 RAW_ENV = "EROS_RAW_DB"
-RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite' or 'duckdb': profiles.yml sets SQLite-only settings
+RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite', 'duckdb' or 'postgres': picks the profile's target
 TEMPORARY_SUFFIX = ".building"
 TEMPORARY_INFIX = ".building-"  # <db>.building-<pid>: the temporary files of earlier versions
 AS_OF_ENV = "EROS_AS_OF"
@@ -152,7 +152,6 @@ def prepare_raw(raw: str | Path | None) -> Path | str | None:
 
     if is_postgres_url(raw):
         check_connection(str(raw))
-        ensure_sqlite_extension()  # the profile's sqlite_all_varchar setting loads it
         return str(raw)
     path = Path(raw).expanduser().resolve()
     if raw_database_kind(path) == "sqlite":
