@@ -128,13 +128,17 @@ def _mart_build(
     tracking_to: str | None,
     echo: bool,
 ) -> Iterator[Path]:
-    """A temporary build file holding the mart (and what it needs), deleted afterwards."""
+    """A temporary build file holding the mart (and what it needs), deleted afterwards. The
+    models' data tests gate the rows; their unit tests do not run here (they pin their own
+    as_of, and a backfill range's vars would change what they read)."""
     arguments = [
         "build",
         "--select",
         f"+{MART}",
         "--indirect-selection",
         "cautious",
+        "--exclude-resource-type",
+        "unit_test",
         *dbt_vars(as_of, tracking_from, tracking_to),
     ]
     with tempfile.TemporaryDirectory(prefix="eros-volume-track-") as directory:
