@@ -13,10 +13,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
-from conftest import DEMO_AS_OF, DEMO_DIR, DEMO_TABLES, demo_rows
+from conftest import DEMO_AS_OF, DEMO_DIR, DEMO_TABLES, demo_rows, write_sqlite
 
 import eros_volume
 from eros_volume.build import remove_stale_temporaries
@@ -24,6 +25,18 @@ from eros_volume.build import remove_stale_temporaries
 SCRIPT = Path(sys.executable).with_name("eros-volume")
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "eros_volume.cli"]
 ANSI = re.compile(r"\x1b\[")
+# Six weeks after the demo's newest message: every source is stale at this as_of.
+LATE_AS_OF = "2026-01-31 12:00:00"
+# Stored creator ids the lookups refuse (the original's texts), each reachable by its page_name.
+BAD_CHARACTERS = (
+    "Invalid creator_id: creator_id contains invalid characters (only alphanumeric, underscore, "
+    "and hyphen allowed)"
+)
+ODD_CREATORS = {
+    "o'brien": ("obrien_page", BAD_CHARACTERS),
+    "zo\u00eb_k": ("zoe_k_page", BAD_CHARACTERS),
+    "x" * 101: ("long_id_page", "Invalid creator_id: creator_id exceeds maximum length of 100"),
+}
 LOG_AT_END = re.compile(r"; full log: (\S+\.log)$")
 
 
@@ -142,6 +155,75 @@ def test_quiet_prints_only_errors_and_verbose_prints_dbt_log(served: Path, tmp_p
     verbose = cli("build", "--raw", broken, "--db", served, "--verbose")
     one_error_line(verbose, 1)
     assert any(line.startswith("Running with dbt=") for line in verbose.stderr.splitlines())
+
+
+# --- item 3: stale data is said out loud ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def late_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    """The demo, plus creators with ids outside [A-Za-z0-9_-], built six weeks after its data:
+    (raw database, build file, the CLI's result)."""
+    folder = tmp_path_factory.mktemp("late")
+    tables = {name: demo_rows(name) for name in DEMO_TABLES}
+    template = next(row for row in tables["creators"] if row["creator_id"] == "grace_bennett")
+    for creator_id, (page_name, _) in ODD_CREATORS.items():
+        tables["creators"].append({**template, "creator_id": creator_id, "page_name": page_name})
+    raw = write_sqlite(folder / "odd.db", tables)
+    db = folder / "late.duckdb"
+    return raw, db, cli("build", "--raw", raw, "--as-of", LATE_AS_OF, "--db", db)
+
+
+def test_stale_data_warns_in_one_line(late_build: tuple[Path, Path, Any]) -> None:
+    _, db, result = late_build
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"eros-volume: warning: stale data for as_of {LATE_AS_OF}: ")
+    assert warnings[0].endswith("; more than stale_data_days = 3")
+    assert "message" in warnings[0] and "tracking row" in warnings[0]
+    assert result.stderr.splitlines()[-1] == f"built {db}"
+
+
+def test_stale_data_with_strict_fails_and_keeps_the_build(
+    late_build: tuple[Path, Path, Any], served: Path
+) -> None:
+    raw = late_build[0]
+    before = served.read_bytes()
+    line = one_error_line(
+        cli("build", "--raw", raw, "--as-of", LATE_AS_OF, "--db", served, "--strict"), 1
+    )
+    assert line.startswith(f"eros-volume: error: build refused (--strict), {served} unchanged: ")
+    assert f"stale data for as_of {LATE_AS_OF}" in line
+    assert served.read_bytes() == before
+
+
+def test_show_prints_as_of_and_data_age(late_build: tuple[Path, Path, Any], demo_db: Path):
+    late = cli("show", "--db", late_build[1]).stdout.splitlines()
+    assert late[-2].startswith(f"as_of {LATE_AS_OF}; ")
+    demo = cli("show", "--db", demo_db).stdout.splitlines()
+    assert demo[-2] == (
+        f"as_of {DEMO_AS_OF}; newest message 2025-12-16 12:00:00 (0 days before as_of), "
+        "newest tracking row 2025-12-16 (0 days before as_of)"
+    )
+
+
+# --- item 7: every creator reachable or flagged --------------------------------------------------
+
+
+@pytest.mark.parametrize("creator_id", list(ODD_CREATORS), ids=["quote", "unicode", "too-long"])
+def test_unsupported_creator_id_is_flagged_and_reachable_by_page_name(
+    late_build: tuple[Path, Path, Any], creator_id: str
+) -> None:
+    page_name, error = ODD_CREATORS[creator_id]
+    store = eros_volume.connect(late_build[1])
+    assert store.get_volume_config(creator_id) == {"error": error}
+    config = store.get_volume_config(page_name)
+    assert config["creator_id"] == creator_id
+    assert "creator_id_unsupported" in config["data_quality_flags"]
+    profile = store.get_creator_profile(page_name)
+    assert profile["creator"]["creator_id"] == creator_id
+    assert profile["volume_assignment"] == config
 
 
 # --- item 5: process hygiene ---------------------------------------------------------------------
@@ -311,13 +393,16 @@ def test_setup_installs_no_extension() -> None:
     ("args", "needle"),
     [
         (("track", "--raw", "{raw}", "--from", "2025-12-10", "--to", "2025-12-01"), "--from"),
+        (("track", "--raw", "{raw}", "--as-of", DEMO_AS_OF, "--to", "2025-12-17"),
+         "after the day of --as-of"),
         (("creators", "--tier", "0"), "tier must be"),
         (("creators", "--tier", "99"), "tier must be"),
         (("generate", "--creators", "1", "--days", "1", "--messages-per-creator-per-day", "1",
           "--out", "{missing}/raw.db"), "no such directory"),
         (("dashboard", "--out", "{missing}/dashboard.html"), "no such directory"),
     ],
-    ids=["track-from-after-to", "tier-0", "tier-99", "generate-out", "dashboard-out"],
+    ids=["track-from-after-to", "track-to-after-as-of", "tier-0", "tier-99", "generate-out",
+         "dashboard-out"],
 )  # fmt: skip
 def test_bad_argument_refused_before_any_work(
     args: tuple[str, ...], needle: str, demo_db: Path, demo_sqlite: Path, tmp_path: Path
