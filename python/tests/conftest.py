@@ -4,6 +4,8 @@ schema written from the demo seeds, and a private PostgreSQL cluster."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,24 @@ ROOT = project_dir()
 DEMO_DIR = ROOT / "seeds" / "demo"
 DEMO_AS_OF = "2025-12-16 12:00:00"
 TRACKING = "volume_performance_tracking"
+SCRIPT = Path(sys.executable).with_name("eros-volume")
+COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "eros_volume.cli"]
+
+
+def run_cli(
+    *args: str | Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """The eros-volume console script with ``args`` (EROS_RAW_DB unset, ``env`` added)."""
+    environment = {**os.environ, **(env or {})}
+    environment.pop("EROS_RAW_DB", None)
+    return subprocess.run(
+        [*COMMAND, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def write_sqlite(path: Path, tables: dict[str, list[dict]] | None = None) -> Path:

@@ -17,13 +17,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import DEMO_AS_OF, DEMO_DIR, DEMO_TABLES, demo_rows, write_sqlite
+from conftest import COMMAND, DEMO_AS_OF, DEMO_DIR, DEMO_TABLES, demo_rows, run_cli, write_sqlite
 
 import eros_volume
 from eros_volume.build import remove_stale_temporaries
 
-SCRIPT = Path(sys.executable).with_name("eros-volume")
-COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "eros_volume.cli"]
 ANSI = re.compile(r"\x1b\[")
 # Six weeks after the demo's newest message: every source is stale at this as_of.
 LATE_AS_OF = "2026-01-31 12:00:00"
@@ -40,17 +38,7 @@ ODD_CREATORS = {
 LOG_AT_END = re.compile(r"; full log: (\S+\.log)$")
 
 
-def cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 300):
-    environment = {**os.environ, **(env or {})}
-    environment.pop("EROS_RAW_DB", None)
-    return subprocess.run(
-        [*COMMAND, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-        check=False,
-    )
+cli = run_cli
 
 
 def one_error_line(result: subprocess.CompletedProcess, code: int) -> str:
@@ -354,31 +342,24 @@ def test_profile_is_active_is_an_integer(demo_db: Path) -> None:
 # --- item 9: extensions on demand ----------------------------------------------------------------
 
 
-def test_duckdb_raw_builds_without_any_extension(
-    served: Path, duckdb_raw: Path, tmp_path: Path
-) -> None:
-    empty = tmp_path / "no_extensions"
+@pytest.mark.parametrize(
+    ("kind", "installed"), [("duckdb", []), ("sqlite", ["sqlite_scanner.duckdb_extension"])]
+)
+def test_raw_build_installs_only_the_extension_it_reads_with(
+    kind: str, installed: list[str], served: Path, duckdb_raw: Path, demo_sqlite: Path,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    # A DuckDB raw file needs no extension (the SQLite-only setting is not set for it); a SQLite
+    # one gets the shipped scanner installed on first use, with no setup step.
+    raw = duckdb_raw if kind == "duckdb" else demo_sqlite
+    folder = tmp_path / "no_extensions"
     result = cli(
-        "build", "--raw", duckdb_raw, "--as-of", DEMO_AS_OF, "--db", served, "--quiet",
-        env={"EROS_EXTENSION_DIR": str(empty)},
+        "build", "--raw", raw, "--as-of", DEMO_AS_OF, "--db", served, "--quiet",
+        env={"EROS_EXTENSION_DIR": str(folder)},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert not empty.exists() or not any(empty.rglob("*.duckdb_extension"))
-    store = eros_volume.connect(served)
-    assert store.get_volume_config("grace_bennett")["fan_count"] == 12434
-
-
-def test_sqlite_raw_installs_the_scanner_on_first_use(
-    served: Path, demo_sqlite: Path, tmp_path: Path
-) -> None:
-    empty = tmp_path / "no_extensions"
-    result = cli(
-        "build", "--raw", demo_sqlite, "--as-of", DEMO_AS_OF, "--db", served, "--quiet",
-        env={"EROS_EXTENSION_DIR": str(empty)},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    installed = [p.name for p in empty.rglob("*.duckdb_extension")]
-    assert installed == ["sqlite_scanner.duckdb_extension"]
+    assert [p.name for p in folder.rglob("*.duckdb_extension")] == installed
+    assert eros_volume.connect(served).get_volume_config("grace_bennett")["fan_count"] == 12434
 
 
 def test_setup_installs_no_extension() -> None:

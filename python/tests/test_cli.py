@@ -5,33 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import demo_rows
+from conftest import demo_rows, run_cli
 
 import eros_volume
 
-SCRIPT = Path(sys.executable).with_name("eros-volume")
-COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "eros_volume.cli"]
 ACTIVE = [row for row in demo_rows("creators") if row["is_active"] == "1"]
-
-
-def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **(env or {})}
-    environment.pop("EROS_RAW_DB", None)
-    return subprocess.run(
-        [*COMMAND, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+run = run_cli
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
