@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -297,6 +298,73 @@ def size_figures(results: dict, args: argparse.Namespace, raw_db) -> None:
     results.update(lookups(work / "build.duckdb", args.lookups))
 
 
+# A previous build file with `days` daily publications of every creator before this build's
+# as_of (made from a first build's own publication; ~5 % of the creators move each day), and as
+# many change rows: what a build carries forward after `days` days of daily builds.
+HISTORY_SQL = """
+create or replace table synthetic as
+select
+    history.build_id || '-' || day.d as build_id,
+    history.as_of - to_days(day.d) as as_of,
+    history.* exclude (build_id, as_of, revenue_items_per_day),
+    case
+        when (hash(history.creator_id) + day.d) % 20 = 0
+            then greatest(history.revenue_items_per_day - 1, 1)
+        else history.revenue_items_per_day
+    end as revenue_items_per_day
+from volume_config_history as history, range(1, {days} + 1) as day(d)
+order by as_of, creator_id;
+create or replace table volume_config_history as
+select * from synthetic where false;
+insert into volume_config_history by name select * from synthetic;
+create or replace table volume_config_changes as
+select * from volume_config_changes where false;
+insert into volume_config_changes by name
+select
+    build_id, as_of, creator_id, 'changed' as change_type,
+    ['revenue_items_per_day'] as changed_fields,
+    {columns}
+    'synthetic' as reason
+from synthetic
+where (hash(creator_id) + {days}) % 20 in (0, 1);
+drop table synthetic;
+checkpoint;
+"""
+PUBLISHED = (
+    "volume_level", "revenue_items_per_day", "engagement_items_per_day",
+    "retention_items_per_day", "followup_per_day", "bundle_per_week", "game_per_week",
+    "data_source",
+)  # fmt: skip
+
+
+def published_history_figures(results: dict, raw: Path, work: Path, days: int) -> None:
+    """A build carrying `days` days of published history against the same build without a
+    previous file (each measured twice, alternating, the median kept)."""
+    plain, carried = work / "history_none.duckdb", work / "history_carried.duckdb"
+    template = work / "history_template.duckdb"
+    for path in (plain, carried, template):
+        path.unlink(missing_ok=True)
+    timed_build(raw, template)
+    columns = "".join(f"{name} as old_{name}, {name} as new_{name}, " for name in PUBLISHED)
+    with duckdb.connect(str(template)) as con:
+        con.execute(HISTORY_SQL.format(days=days, columns=columns))
+        results["published_history_rows"] = con.execute(
+            "select count(*) from volume_config_history"
+        ).fetchone()[0]
+    without, with_history = [], []
+    for _ in range(2):
+        plain.unlink(missing_ok=True)
+        without.append(timed_build(raw, plain)[0])
+        shutil.copyfile(template, carried)
+        with_history.append(timed_build(raw, carried)[0])
+    results["published_history_days"] = days
+    results["build_without_history_s"] = statistics.median(without)
+    results["build_with_history_s"] = statistics.median(with_history)
+    results["history_cost_ratio"] = results["build_with_history_s"] / results[
+        "build_without_history_s"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--creators", type=int, default=2000)
@@ -307,6 +375,13 @@ def main() -> None:
     parser.add_argument("--refreshes", type=int, default=3, help="timed warm refreshes (0: none)")
     parser.add_argument("--demo-builds", type=int, default=3, help="0: skip the demo figures")
     parser.add_argument("--workdir", help="keep generated files here (default: a temp dir)")
+    parser.add_argument(
+        "--published-history-days",
+        type=int,
+        default=0,
+        help="only: a build carrying this many days of published history against one without",
+    )
+    parser.add_argument("--raw", help="an existing raw database for --published-history-days")
     args = parser.parse_args()
 
     args.workdir = args.workdir or tempfile.mkdtemp(prefix="eros-bench-")
@@ -329,9 +404,13 @@ def main() -> None:
         "raw_format": args.raw_format,
         "machine": f"{os.cpu_count()} cores, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}",
     }
-    if args.demo_builds:
-        demo_figures(results, work, args.demo_builds, args.refreshes)
-    size_figures(results, args, raw_db)
+    if args.published_history_days:
+        raw = Path(args.raw) if args.raw else raw_db(args.creators, 28, args.rate)
+        published_history_figures(results, raw, work, args.published_history_days)
+    else:
+        if args.demo_builds:
+            demo_figures(results, work, args.demo_builds, args.refreshes)
+        size_figures(results, args, raw_db)
     results["load_at_end"] = " ".join(f"{value:.1f}" for value in os.getloadavg())
     for key, value in results.items():
         shown = f"{value:.3f}" if isinstance(value, float) else value

@@ -1,12 +1,17 @@
 {#-
-  One plain sentence naming every step of a volume_config row (SPEC 7). Expects the columns of
-  volume_config's `described` CTE.
+  One plain sentence naming every step of a volume_config row (SPEC 7), the stability rule's
+  (SPEC 9) included when it is on. Expects the columns of volume_config's `described` CTE.
 -#}
 {% macro volume_explanation() -%}
     {%- set n = eros_volume.format_number -%}
     {%- set fans = eros_volume.format_thousands -%}
     volume_level || ' (' || {{ fans('fan_count') }} || ' fans '
     || case
+        {%- if eros_volume.tier_buffer_on() %}
+        when stability_held_level
+            then 'held at ' || volume_level || ' by the {{ var("stability_tier_buffer_pct") }} %'
+            || ' tier buffer; the fan count alone gives ' || fan_count_level
+        {%- endif %}
         when is_lowest_tier then '< ' || {{ fans('next_tier_min_fans') }}
         else '>= ' || {{ fans('tier_min_fans') }}
     end
@@ -52,25 +57,28 @@
         else ' no change'
     end
     || case
-        when revenue_uncapped != revenue_items_per_day
+        when revenue_uncapped != revenue_target
             then '; revenue ' || {{ dbt.cast('revenue_uncapped', dbt.type_string()) }} || ' capped to '
-            || {{ dbt.cast('revenue_items_per_day', dbt.type_string()) }}
+            || {{ dbt.cast('revenue_target', dbt.type_string()) }}
         else ''
     end
     || case
-        when engagement_uncapped != engagement_items_per_day
+        when engagement_uncapped != engagement_target
             then '; engagement ' || {{ dbt.cast('engagement_uncapped', dbt.type_string()) }}
-            || ' capped to ' || {{ dbt.cast('engagement_items_per_day', dbt.type_string()) }}
+            || ' capped to ' || {{ dbt.cast('engagement_target', dbt.type_string()) }}
         else ''
     end
     || case
         when {{ eros_volume.retention_forced_to_zero('page_type') }}
             then '; retention 0 on a free page'
-        when retention_uncapped != retention_items_per_day
+        when retention_uncapped != retention_target
             then '; retention ' || {{ dbt.cast('retention_uncapped', dbt.type_string()) }}
-            || ' capped to ' || {{ dbt.cast('retention_items_per_day', dbt.type_string()) }}
+            || ' capped to ' || {{ dbt.cast('retention_target', dbt.type_string()) }}
         else ''
     end
+    {%- if eros_volume.step_limit_on() %}
+    || {{ eros_volume.step_limit_explanation() }}
+    {%- endif %}
     || '; result ' || {{ dbt.cast('revenue_items_per_day', dbt.type_string()) }} || '/'
     || {{ dbt.cast('engagement_items_per_day', dbt.type_string()) }} || '/'
     || {{ dbt.cast('retention_items_per_day', dbt.type_string()) }}

@@ -74,6 +74,12 @@ joined as (
         base_volumes.bundle_per_week,
         base_volumes.game_per_week,
         base_volumes.followup_cap,
+        base_volumes.fan_count_level,
+        base_volumes.stability_held_level,
+        base_volumes.previous_revenue_items_per_day,
+        base_volumes.previous_engagement_items_per_day,
+        base_volumes.previous_retention_items_per_day,
+        base_volumes.days_since_previous,
         scores.saturation_score,
         scores.opportunity_score,
         scores.revenue_trend,
@@ -122,11 +128,26 @@ capped as (
     select
         *,
         {{ eros_volume.revenue_items_per_day(
-            'base_revenue_items', 'volume_multiplier', 'revenue_trend') }} as revenue_items_per_day,
-        {{ eros_volume.cap_engagement('engagement_uncapped') }} as engagement_items_per_day,
-        {{ eros_volume.cap_retention('retention_uncapped', 'page_type') }}
-            as retention_items_per_day
+            'base_revenue_items', 'volume_multiplier', 'revenue_trend') }} as revenue_target,
+        {{ eros_volume.cap_engagement('engagement_uncapped') }} as engagement_target,
+        {{ eros_volume.cap_retention('retention_uncapped', 'page_type') }} as retention_target
     from scaled
+),
+
+limited as (
+    -- The stability rule's step limit (SPEC 9), applied last, then the caps again.
+    select
+        *,
+        {{ eros_volume.cap_revenue(eros_volume.step_limited(
+            'revenue_target', 'previous_revenue_items_per_day', 'days_since_previous')) }}
+            as revenue_items_per_day,
+        {{ eros_volume.cap_engagement(eros_volume.step_limited(
+            'engagement_target', 'previous_engagement_items_per_day', 'days_since_previous')) }}
+            as engagement_items_per_day,
+        {{ eros_volume.cap_retention(eros_volume.step_limited(
+            'retention_target', 'previous_retention_items_per_day', 'days_since_previous'),
+            'page_type') }} as retention_items_per_day
+    from capped
 ),
 
 described as (
@@ -144,8 +165,10 @@ described as (
             ('messages_invalid', 'messages_ignored > 0'),
             ('tracking_invalid', 'tracking_rows_ignored > 0'),
             ('creator_id_unsupported', 'creator_id_unsupported'),
+            ('stability_held_level', 'stability_held_level'),
+            ('stability_step_limited', eros_volume.step_limited_condition()),
         ]) }} as data_quality_flags
-    from capped
+    from limited
 ),
 
 explained as (

@@ -35,6 +35,11 @@ def get_creator_profile(creator_id: str) -> dict:
     return connect().get_creator_profile(creator_id)
 
 
+def get_volume_changes(creator_id: str | None = None, since: str | None = None) -> dict:
+    """What changed at the serving publication (or at every publication since a day) and why."""
+    return connect().get_volume_changes(creator_id=creator_id, since=since)
+
+
 __all__ = [
     "BuildError",
     "StoreUnavailable",
@@ -43,6 +48,7 @@ __all__ = [
     "connect",
     "get_active_creators",
     "get_creator_profile",
+    "get_volume_changes",
     "get_volume_assignment",
     "get_volume_config",
 ]

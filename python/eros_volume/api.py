@@ -8,6 +8,7 @@ a tool error); the module-level functions of the package turn it into ``{"error"
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import threading
@@ -27,6 +28,7 @@ PAGE_TYPES = ("paid", "free")
 PERFORMANCE_TIERS = range(1, 6)  # creators.performance_tier of the original schema (SPEC 1)
 TIER_ERROR = "tier must be an integer performance tier or one of Low, Mid, High, Ultra"
 PAGE_TYPE_ERROR = "page_type must be 'paid' or 'free'"
+SINCE_ERROR = "since must be a date 'YYYY-MM-DD'"
 INVALID_ID = "Invalid creator_id: creator_id "
 EMPTY_ID = INVALID_ID + "cannot be empty"
 LONG_ID = INVALID_ID + f"exceeds maximum length of {CREATOR_ID_MAX_LENGTH}"
@@ -237,6 +239,37 @@ class VolumeStore:
         """The build's as_of and the age of its data (the data_freshness mart), or None."""
         with self._one_build():
             return freshness(self._pinned.cursor)
+
+    def get_volume_changes(
+        self, creator_id: str | None = None, since: str | None = None
+    ) -> dict[str, Any]:
+        """Change rows (SPEC 9): of the serving publication, or with ``since`` of every
+        publication whose day is ``since`` or later; optionally of one creator."""
+        where = []
+        params: dict[str, Any] = {}
+        if since is None:
+            where.append("as_of = (select as_of from build_info)")
+        else:
+            try:
+                params["since"] = dt.date.fromisoformat(str(since).strip())
+            except ValueError:
+                return {"error": SINCE_ERROR}
+            where.append("cast(as_of as date) >= $since")
+        with self._one_build():
+            if creator_id is not None:
+                if error := invalid_creator_id(creator_id):
+                    return error
+                found = self._find("select creator_id from volume_config", creator_id)
+                if not found:
+                    return {"error": f"Creator not found: {creator_id}"}
+                where.append("creator_id = $creator")
+                params["creator"] = found[0]["creator_id"]
+            changes = self._rows(
+                f"select * from volume_config_changes where {' and '.join(where)}"
+                " order by as_of, creator_id",
+                params,
+            )
+        return {"changes": changes, "count": len(changes)}
 
     def all_volume_configs(self) -> list[dict[str, Any]]:
         """Every creator's volume_config row, by creator_id."""

@@ -24,10 +24,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from . import dbt_runner, render
+from . import change_control, dbt_runner, render
 from .dbt_runner import DbtRun, Output, pid_alive
 from .extensions import ensure_sqlite_extension, safe_config
 from .paths import dbt_state_dir, default_extension_dir
@@ -124,6 +125,11 @@ def dbt_env(db_path: Path, raw: Path | str | None, as_of: str | None = None) -> 
     return env
 
 
+def settings_vars(settings: dict[str, Any] | None) -> list[str]:
+    """``--vars`` for the checked ``--set`` values (rule_vars.parse_settings), if any."""
+    return ["--vars", json.dumps(settings, sort_keys=True)] if settings else []
+
+
 def dbt_vars(
     as_of: str | None = None,
     tracking_from: str | None = None,
@@ -214,19 +220,22 @@ def build(
     echo: bool = True,
     output: Output | None = None,
     strict: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> Path:
     """dbt build into a temporary file next to ``db``; swap it in only when everything passed.
     ``output``: "quiet", "progress" (a line per stage, the default) or "verbose" (dbt's log).
     Data older than the var stale_data_days before as_of is a one-line warning; with ``strict``,
-    a failure (BuildError, the previous build keeps serving)."""
+    a failure (BuildError, the previous build keeps serving). ``settings``: rule var overrides
+    (checked by rule_vars.parse_settings). The published history of the file being replaced
+    carries forward (SPEC 9); when it cannot, one line says so."""
     raw_path = prepare_raw(raw if raw is not None else os.environ.get(RAW_ENV))
     as_of = parse_timestamp(as_of) if as_of is not None else None
     db_path = target_path(db)
     mode: Output = output or ("progress" if echo else "quiet")
     with publishing(db_path, quiet=mode == "quiet") as temporary:
         run = run_dbt(
-            PUBLISH_ARGS,
-            dbt_env(temporary, raw_path, as_of),
+            PUBLISH_ARGS + settings_vars(settings),
+            dbt_env(temporary, raw_path, as_of) | change_control.build_env(db_path, raw_path),
             output=mode,
             target=dbt_state_dir(db_path, raw_path),
         )
@@ -239,6 +248,9 @@ def build(
             raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
         if stale and mode != "quiet":
             print(render.warning_line(stale), file=sys.stderr)
+    note = change_control.history_note(db_path)
+    if note and mode != "quiet":
+        print(render.warning_line(note), file=sys.stderr)
     return db_path
 
 

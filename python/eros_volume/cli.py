@@ -68,6 +68,12 @@ RAW = option(
 )
 AS_OF = option("--as-of", help="'YYYY-MM-DD HH:MM:SS' the configuration is for")
 CREATOR = option("creator", help="creator_id or page_name")
+SET = option(
+    "--set",
+    action="append",
+    metavar="VAR=VALUE",
+    help="set a rule var of dbt_project.yml (repeatable)",
+)
 
 
 def command(name: str, help_text: str, *options: Option, description: str = "") -> Callable:
@@ -124,6 +130,16 @@ def output_file(path: str | None) -> None:
         raise UsageError(f"no such directory: {Path(path).expanduser().absolute().parent}")
 
 
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The checked ``--set VAR=VALUE`` options (UsageError before any work)."""
+    from .rule_vars import RuleVarError, parse_settings
+
+    try:
+        return parse_settings(args.set)
+    except RuleVarError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def output_mode(args: argparse.Namespace) -> str:
     return "quiet" if args.quiet else "verbose" if getattr(args, "verbose", False) else "progress"
 
@@ -134,14 +150,19 @@ def output_mode(args: argparse.Namespace) -> str:
 @command(
     "build",
     "build the DuckDB file with dbt (demo data unless --raw)",
-    DB, RAW, AS_OF, QUIET, VERBOSE,
+    DB, RAW, AS_OF, QUIET, VERBOSE, SET,
     option("--strict", action="store_true",
            help="fail (keeping the previous build) when the data is older than stale_data_days"),
 )  # fmt: skip
 def cmd_build(args: argparse.Namespace) -> None:
     mode = output_mode(args)
     path = build(
-        db=args.db, raw=args.raw, as_of=args.as_of, output=mode, strict=args.strict  # type: ignore[arg-type]
+        db=args.db,
+        raw=args.raw,
+        as_of=args.as_of,
+        output=mode,  # type: ignore[arg-type]
+        strict=args.strict,
+        settings=settings(args),
     )
     if mode != "quiet":
         print(f"built {path}", file=sys.stderr)
@@ -150,13 +171,46 @@ def cmd_build(args: argparse.Namespace) -> None:
 @command(
     "serve",
     "keep the build file fresh: refresh it on a schedule and when the raw database changes",
-    DB, RAW, AS_OF,
+    DB, RAW, AS_OF, SET,
     option("--every", default="10m", help="refresh interval: 30s, 10m, 2h (default 10m)"),
 )  # fmt: skip
 def cmd_serve(args: argparse.Namespace) -> None:
     from .serve import run_serve
 
-    run_serve(db=args.db, raw=args.raw, every=args.every, as_of=args.as_of)
+    run_serve(
+        db=args.db, raw=args.raw, every=args.every, as_of=args.as_of, settings=settings(args)
+    )
+
+
+# --- change control ------------------------------------------------------------------------------
+
+
+@command(
+    "changes",
+    "what changed at the serving publication (or every publication since a day), and why",
+    DB, JSON,
+    option("--since", metavar="DATE", help="publications of this day (YYYY-MM-DD) and later"),
+    option("--creator", help="one creator (creator_id or page_name)"),
+)  # fmt: skip
+def cmd_changes(args: argparse.Namespace) -> None:
+    result = answer(api.connect(args.db).get_volume_changes(args.creator, since=args.since))
+    emit(result, args.json, render.render_changes)
+
+
+@command(
+    "what-if",
+    "recompute the serving build with changed rules (a temporary file; never replaces it)",
+    DB, SET, JSON, VERBOSE,
+    option("--tiers", metavar="FILE.csv", help="another volume_tiers table"),
+)  # fmt: skip
+def cmd_what_if(args: argparse.Namespace) -> None:
+    from .whatif import what_if
+
+    chosen = settings(args)
+    if not chosen and not args.tiers:
+        raise UsageError("what-if needs at least one --set VAR=VALUE or --tiers FILE.csv")
+    result = what_if(chosen, tiers=args.tiers, db=args.db, echo=args.verbose)
+    emit(result, args.json, render.render_what_if)
 
 
 # --- lookups -------------------------------------------------------------------------------------

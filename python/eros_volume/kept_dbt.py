@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .change_control import RUN_TIME_ENV
 from .dbt_runner import DbtRun, failure_reason
 from .paths import project_dir
 
@@ -44,7 +45,11 @@ def project_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 def parse_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(
-        sorted((k, v) for k, v in env.items() if k.startswith(PARSE_ENV_PREFIX) and k != AS_OF_ENV)
+        sorted(
+            (k, v)
+            for k, v in env.items()
+            if k.startswith(PARSE_ENV_PREFIX) and k not in (AS_OF_ENV, *RUN_TIME_ENV)
+        )
     )
 
 

@@ -175,6 +175,28 @@ creator_tool(
 )
 
 
+@tool(
+    "get_volume_changes",
+    "What changed in the published volumes and why (SPEC 9): "
+    '{"changes": [...], "count": n}, one row per creator that is new or whose level, items per '
+    "day, follow-ups, bundles or games moved since its previous publication, with old_/new_ "
+    "values, changed_fields and a reason sentence (tier, multiplier band, trend step, cap, data "
+    "source, stability rule). Without since: the serving publication's changes; with since: "
+    "those of every publication of that day or later. Optionally of one creator.",
+    {
+        "creator_id": {"type": "string", "description": "The creator_id or page_name (optional)"},
+        "since": {
+            "type": "string",
+            "description": "A day YYYY-MM-DD: the changes of every publication since then",
+        },
+    },
+)
+def get_volume_changes(
+    store: api.VolumeStore, creator_id: str | None = None, since: str | None = None
+) -> dict[str, Any]:
+    return store.get_volume_changes(creator_id=creator_id, since=since)
+
+
 def checked_arguments(name: str, arguments: dict[str, Any] | None) -> tuple[Tool, dict[str, Any]]:
     """The tool and its arguments, or an INVALID_PARAMS protocol error. An argument given as
     null counts as not given; a value outside an enum is left to the wrapper, whose legacy

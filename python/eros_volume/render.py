@@ -124,3 +124,52 @@ def error_line(message: str) -> str:
 
 def warning_line(message: str) -> str:
     return f"eros-volume: warning: {message}"
+
+
+# Change control (changes, what-if).
+SHORT = {
+    "volume_level": "level",
+    "revenue_items_per_day": "rev",
+    "engagement_items_per_day": "eng",
+    "retention_items_per_day": "ret",
+    "followup_per_day": "f-up",
+    "bundle_per_week": "bundle",
+    "game_per_week": "game",
+}
+
+
+def moves(row: dict[str, Any]) -> str:
+    """'level Mid->High, rev 3->4' for the fields that moved (all of them for a new creator)."""
+    parts = []
+    for field, short in SHORT.items():
+        old, new = row.get(f"old_{field}"), row.get(f"new_{field}")
+        if old is None:
+            parts.append(f"{short} {new}")
+        elif old != new:
+            parts.append(f"{short} {old}->{new}")
+    return ", ".join(parts)
+
+
+def render_changes(result: dict[str, Any]) -> str:
+    lines = [
+        f"{row['as_of']}  {row['creator_id']}  {row['change_type']}: {moves(row)}\n"
+        f"    {row['reason']}"
+        for row in result["changes"]
+    ]
+    lines.append(f"{result['count']} changes")
+    return "\n".join(lines)
+
+
+def render_what_if(result: dict[str, Any]) -> str:
+    settings = ", ".join(f"{name}={value}" for name, value in result["settings"].items())
+    by_level = ", ".join(f"{level} {n}" for level, n in result["changed_by_level"].items())
+    sends = result["active_sends_per_day"]
+    lines = [
+        f"what-if on the serving build (as_of {result['as_of']}): {settings or 'tiers file'}",
+        f"{result['changed']} creators change" + (f" (now {by_level})" if by_level else ""),
+    ]
+    for row in result["changes"]:
+        lines.append(f"  {row['creator_id']}: {moves(row)}")
+        lines.append(f"      {row['explanation']}")
+    lines.append(f"sends per day over active creators: {sends['before']} -> {sends['after']}")
+    return "\n".join(lines)

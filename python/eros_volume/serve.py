@@ -24,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import duckdb
 
+from . import change_control
 from .build import (
     PUBLISH_ARGS,
     BuildError,
@@ -36,6 +38,7 @@ from .build import (
     prepare_raw,
     publishing,
     remove_database,
+    settings_vars,
     target_path,
     temporary_path,
 )
@@ -80,10 +83,16 @@ class Refresher:
     """Builds ``db`` from ``raw`` (the demo data when None) with dbt kept in this process."""
 
     def __init__(
-        self, db: str | Path | None = None, raw: str | Path | None = None, as_of: str | None = None
+        self,
+        db: str | Path | None = None,
+        raw: str | Path | None = None,
+        as_of: str | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         self.db_path = target_path(db)
         self.raw = Path(raw).expanduser().resolve() if raw else None
+        self.arguments = PUBLISH_ARGS + settings_vars(settings)
+        self.history_note: str | None = None
         self.as_of = parse_timestamp(as_of) if as_of else None
         self.dbt = KeptDbt(dbt_state_dir(self.db_path, self.raw))
         self.previous: dict[str, int] | None = None
@@ -94,7 +103,10 @@ class Refresher:
         start = time.perf_counter()
         raw_path = prepare_raw(self.raw)
         with publishing(self.db_path, quiet=True) as temporary:
-            run = self.dbt.invoke(PUBLISH_ARGS, dbt_env(temporary, raw_path, self.as_of))
+            env = dbt_env(temporary, raw_path, self.as_of) | change_control.build_env(
+                self.db_path, raw_path
+            )
+            run = self.dbt.invoke(self.arguments, env)
             if run.code == INTERRUPTED:
                 raise Stopped()
             if not run.ok:
@@ -102,6 +114,7 @@ class Refresher:
             if self.previous is None:
                 self.previous = row_hashes(self.db_path)
             current = row_hashes(temporary)
+        self.history_note = change_control.history_note(self.db_path)
         changed = sum(1 for key, value in current.items() if self.previous.get(key) != value)
         changed += sum(1 for key in self.previous if key not in current)
         self.previous = current
@@ -142,6 +155,8 @@ def log_refresh(refresher: Refresher, log: Callable[[str], None]) -> None:
         f"refreshed {refresher.db_path} in {done.seconds:.2f} s: {done.creators} creators, "
         f"{done.changed} changed"
     )
+    if refresher.history_note:
+        log(refresher.history_note)
 
 
 def serve(
@@ -168,11 +183,17 @@ def log_line(text: str) -> None:
     print(f"{stamp} eros-volume serve: {text}", file=sys.stderr, flush=True)
 
 
-def run_serve(db: str | None, raw: str | None, every: str, as_of: str | None = None) -> None:
+def run_serve(
+    db: str | None,
+    raw: str | None,
+    every: str,
+    as_of: str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> None:
     """The CLI's serve: signal handling around serve()."""
     interval = parse_every(every)
     raw = raw or os.environ.get("EROS_RAW_DB") or None
-    refresher = Refresher(db=db, raw=raw, as_of=as_of)
+    refresher = Refresher(db=db, raw=raw, as_of=as_of, settings=settings)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

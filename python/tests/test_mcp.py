@@ -61,6 +61,21 @@ SCHEMAS = {
     },
     "get_creator_profile": BY_CREATOR,
     "explain_volume": BY_CREATOR,
+    "get_volume_changes": {
+        "type": "object",
+        "properties": {
+            "creator_id": {
+                "type": "string",
+                "description": "The creator_id or page_name (optional)",
+            },
+            "since": {
+                "type": "string",
+                "description": "A day YYYY-MM-DD: the changes of every publication since then",
+            },
+        },
+        "required": [],
+        "additionalProperties": False,
+    },
 }
 
 # (tool, arguments): good ones, and bad values whose answer is a legacy error dict.
@@ -86,6 +101,10 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("get_creator_profile", {"creator_id": "nobody"}),
     ("explain_volume", {"creator_id": "hannah_brooks"}),
     ("explain_volume", {"creator_id": "nobody"}),
+    ("get_volume_changes", {}),
+    ("get_volume_changes", {"creator_id": "grace_bennett", "since": "2025-01-01"}),
+    ("get_volume_changes", {"creator_id": "nobody"}),
+    ("get_volume_changes", {"since": "yesterday"}),
 ]
 
 # Malformed calls: each a protocol error (-32602) naming the problem.

@@ -1,0 +1,87 @@
+"""Change control around a build (SPEC 9): what a build tells dbt about the build file it replaces
+and about its raw source, and the one line a build prints when the history starts anew.
+
+The rules (carrying, pruning, comparing, the stability rule) are dbt models; this module only
+names the previous file when it opens as a DuckDB build file with a history, and reads back the
+build's `build_info`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from .store import open_read_only
+
+PREVIOUS_ENV = "EROS_PREVIOUS_DB"
+PROBLEM_ENV = "EROS_PREVIOUS_DB_PROBLEM"
+FINGERPRINT_ENV = "EROS_RAW_FINGERPRINT"
+VERSION_ENV = "EROS_VOLUME_VERSION"
+CARRIED_TABLES = ("volume_config_history", "volume_config_changes")
+# Read by the models only when nodes run, so a new value keeps a kept dbt parse (serve) valid.
+RUN_TIME_ENV = (PROBLEM_ENV, FINGERPRINT_ENV, VERSION_ENV)
+
+
+def previous_build_problem(db_path: Path) -> str | None:
+    """Why the file at ``db_path`` has no history to carry forward, or None when it has one."""
+    if not db_path.exists():
+        return f"no previous build file at {db_path}"
+    try:
+        con = open_read_only(db_path)
+    except duckdb.Error as exc:
+        return f"{db_path} is not a readable DuckDB file ({str(exc).splitlines()[0]})"
+    try:
+        found = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_catalog = current_database() and table_schema = 'main'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    missing = [name for name in CARRIED_TABLES if name not in found]
+    if missing:
+        return f"{db_path} has no {' or '.join(missing)}"
+    return None
+
+
+def raw_fingerprint(raw: Path | None) -> str:
+    """Size and modification time (UTC) of the raw database file; empty for the demo data."""
+    if raw is None:
+        return ""
+    stat = raw.stat()
+    modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"size={stat.st_size} mtime={modified}"
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("eros-volume")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def build_env(previous: Path, raw: Path | None) -> dict[str, str]:
+    """The environment entries a build adds for dbt: the previous build file when it has a
+    readable history (else why not), the raw source's fingerprint, the package version."""
+    problem = previous_build_problem(previous)
+    return {
+        PREVIOUS_ENV: "" if problem else str(previous),
+        PROBLEM_ENV: problem or "",
+        FINGERPRINT_ENV: raw_fingerprint(raw),
+        VERSION_ENV: package_version(),
+    }
+
+
+def history_note(db_path: Path) -> str | None:
+    """The build's one line on its history (None when the history carried forward)."""
+    con = open_read_only(db_path)
+    try:
+        row = con.execute("select history_note from build_info").fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
