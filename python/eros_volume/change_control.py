@@ -49,9 +49,10 @@ def previous_build_problem(db_path: Path) -> str | None:
     return None
 
 
-def raw_fingerprint(raw: Path | None) -> str:
-    """Size and modification time (UTC) of the raw database file; empty for the demo data."""
-    if raw is None:
+def raw_fingerprint(raw: Path | str | None) -> str:
+    """Size and modification time (UTC) of the raw database file; empty for the demo data and a
+    PostgreSQL URL (no file)."""
+    if not isinstance(raw, Path):
         return ""
     stat = raw.stat()
     modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -65,7 +66,7 @@ def package_version() -> str:
         return ""
 
 
-def build_env(previous: Path, raw: Path | None) -> dict[str, str]:
+def build_env(previous: Path, raw: Path | str | None) -> dict[str, str]:
     """The environment entries a build adds for dbt: the previous build file when it has a
     readable history (else why not), the raw source's fingerprint, the package version."""
     problem = previous_build_problem(previous)

@@ -7,7 +7,9 @@
 {%- if overrides is string -%}
     {%- set overrides = fromyaml(overrides) or {} -%}
 {%- endif -%}
-{%- set raw_source = env_var('EROS_RAW_DB', '') -%}
+{#- A PostgreSQL URL's password never reaches the build file. -#}
+{%- set raw_source = modules.re.sub(
+    '(//[^:/@]*):[^@/]*@', '\\1:***@', env_var('EROS_RAW_DB', '')) -%}
 {%- set fingerprint = env_var('EROS_RAW_FINGERPRINT', '') -%}
 {%- set note = eros_volume.history_note() -%}
 with
