@@ -42,8 +42,9 @@ COMPARED = (
 )
 ITEMS = ("revenue_items_per_day", "engagement_items_per_day", "retention_items_per_day")
 # The models downstream of staging (the snapshot); no seeds, no tests (some data tests read the raw
-# tables themselves, which a what-if does not have).
-SELECTION = ["--exclude", "path:models/staging"]
+# tables themselves, which a what-if does not have). One thread: the copy's tables already exist,
+# and dbt replacing one (rename, drop) while another thread reads the catalog can fail.
+SELECTION = ["--exclude", "path:models/staging", "--threads", "1"]
 
 
 def serving_inputs(db_path: Path) -> dict[str, Any]:
