@@ -161,28 +161,31 @@ TOP_SQL = {
         order by len(data_quality_flags) desc, creator_id limit $top_n""",
 }
 
+# The serving publication's change rows are those of this build (build_info's build_id).
+SERVING = "build_id = (select build_id from build_info)"
+
 CHANGES_SQL = {
-    "counts": """
+    "counts": f"""
         select
             count(*) filter (where change_type = 'changed') as changed,
             count(*) filter (where change_type = 'new') as new
-        from volume_config_changes where as_of = $as_of""",
+        from volume_config_changes where {SERVING}""",
     "previous": """
         select count(distinct as_of) as publications from volume_config_history
-        where as_of::date < $as_of::date""",
-    "by_field_level": """
+        where as_of::date < (select as_of::date from build_info)""",
+    "by_field_level": f"""
         with fields as (
             select unnest(changed_fields) as field, new_volume_level as volume_level
-            from volume_config_changes where as_of = $as_of
+            from volume_config_changes where {SERVING}
         )
         select field, volume_level, count(*) as creators from fields group by all order by all""",
-    "biggest": """
+    "biggest": f"""
         select
             *,
             abs(new_revenue_items_per_day - old_revenue_items_per_day)
             + abs(new_engagement_items_per_day - old_engagement_items_per_day)
             + abs(new_retention_items_per_day - old_retention_items_per_day) as items_moved
-        from volume_config_changes where as_of = $as_of and change_type = 'changed'
+        from volume_config_changes where {SERVING} and change_type = 'changed'
         order by items_moved desc, creator_id limit $top_n""",
 }
 
@@ -210,6 +213,7 @@ def gather(db: str | Path | None = None, top_n: int = TOP_N) -> dict[str, Any]:
             "thresholds": thresholds,
             "freshness": build_freshness(con) or {},
             "rejected": fetch_dicts(con, REJECTED_SQL),
+            "changes": changes(con, top_n),
             "summary": fetch_dicts(con, SUMMARY_SQL)[0],
             "level_source": fetch_dicts(con, LEVEL_SOURCE_SQL),
             "bands": fetch_dicts(con, BANDS_SQL),
@@ -222,35 +226,20 @@ def gather(db: str | Path | None = None, top_n: int = TOP_N) -> dict[str, Any]:
             "audit_rows": fetch_dicts(con, f"{AUDIT_ROWS_SQL} limit $top_n", {"top_n": top_n}),
         }
         levels = [row["volume_level"] for row in fetch_dicts(con, LEVELS_SQL)]
-        data["changes"] = changes(con, data["freshness"].get("as_of"), top_n)
     present = {row["volume_level"] for row in data["level_source"]}
     data["levels"] = levels + sorted(present - set(levels))
     return data
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    sql = """
-        select count(*) as n from information_schema.tables
-        where table_catalog = current_database() and table_schema = current_schema()
-            and table_name = $name"""
-    return fetch_dicts(con, sql, {"name": name})[0]["n"] > 0
-
-
-def changes(con: duckdb.DuckDBPyConnection, as_of: Any, top_n: int) -> dict[str, Any] | None:
-    """The serving publication's rows of volume_config_changes (counts, fields by level, the
-    biggest moves), or None where the build has no published history."""
-    if as_of is None or not all(
-        _has_table(con, name) for name in ("volume_config_changes", "volume_config_history")
-    ):
-        return None
-    params = {"as_of": as_of}
+def changes(con: duckdb.DuckDBPyConnection, top_n: int) -> dict[str, Any]:
+    """This build's publication in volume_config_changes: how many creators changed or are new,
+    the changed fields by level, the biggest moves; and how many earlier publications (of an
+    earlier day) the history holds."""
     return {
-        "counts": fetch_dicts(con, CHANGES_SQL["counts"], params)[0],
-        "previous_publications": fetch_dicts(con, CHANGES_SQL["previous"], params)[0][
-            "publications"
-        ],
-        "by_field_level": fetch_dicts(con, CHANGES_SQL["by_field_level"], params),
-        "biggest": fetch_dicts(con, CHANGES_SQL["biggest"], {**params, "top_n": top_n}),
+        "counts": fetch_dicts(con, CHANGES_SQL["counts"])[0],
+        "previous_publications": fetch_dicts(con, CHANGES_SQL["previous"])[0]["publications"],
+        "by_field_level": fetch_dicts(con, CHANGES_SQL["by_field_level"]),
+        "biggest": fetch_dicts(con, CHANGES_SQL["biggest"], {"top_n": top_n}),
     }
 
 
@@ -458,7 +447,7 @@ def flags_chart(data: dict[str, Any]) -> dict[str, Any]:
 
 def changes_chart(data: dict[str, Any]) -> dict[str, Any]:
     """Changed fields of the serving publication, by the creators' new level."""
-    rows = data["changes"]["by_field_level"] if data["changes"] else []
+    rows = data["changes"]["by_field_level"]
     chart = (
         alt.Chart(_values(rows), title="Changed fields by new level")
         .mark_bar()

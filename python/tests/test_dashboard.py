@@ -17,6 +17,7 @@ import pytest
 from conftest import DEMO_TABLES, demo_rows, write_sqlite
 
 from eros_volume.build import build
+from eros_volume.change_demo import STEPS, run_demo
 from eros_volume.cli import main
 from eros_volume.dashboard import (
     age_chart,
@@ -282,9 +283,51 @@ def test_stale_data_and_rejected_rows(stale_db: Path) -> None:
 
 
 def test_changes_without_a_previous_publication(data: dict[str, Any]) -> None:
-    assert data["changes"] is None
+    changes = data["changes"]
+    assert changes["previous_publications"] == 0
+    assert changes["counts"] == {"changed": 0, "new": 52}  # the first publication: all new
+    assert changes["by_field_level"] == changes["biggest"] == []
     assert values(changes_chart(data)) == []
     assert "No previous publication" in render(data)
+
+
+@pytest.fixture(scope="module")
+def republished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The change-control demo's first two publications, fan counts drifting between them."""
+    return run_demo(tmp_path_factory.mktemp("changes"), steps=STEPS[:2])
+
+
+def test_changes_since_the_previous_publication(republished: Path) -> None:
+    data = gather(republished, top_n=3)
+    with read_connection(republished) as con:
+        rows = fetch_dicts(
+            con,
+            "select * from volume_config_changes where as_of = ?::timestamp",
+            [STEPS[1][0]],
+        )
+    changes = data["changes"]
+    assert changes["previous_publications"] == 1
+    kinds = Counter(r["change_type"] for r in rows)
+    assert changes["counts"] == {"changed": kinds["changed"], "new": kinds["new"]}
+    assert kinds["changed"] > 3
+    fields = Counter((f, r["new_volume_level"]) for r in rows for f in r["changed_fields"])
+    charted = {(r["field"], r["volume_level"]): r["creators"] for r in values(changes_chart(data))}
+    assert charted == dict(fields)
+
+    def moved(row: dict[str, Any]) -> int:
+        return sum(
+            abs(row[f"new_{item}_items_per_day"] - row[f"old_{item}_items_per_day"])
+            for item in ("revenue", "engagement", "retention")
+        )
+
+    changed = sorted(
+        (r for r in rows if r["change_type"] == "changed"),
+        key=lambda r: (-moved(r), r["creator_id"]),
+    )
+    assert [(r["creator_id"], r["reason"]) for r in changes["biggest"]] == [
+        (r["creator_id"], r["reason"]) for r in changed[:3]
+    ]
+    assert "No previous publication" not in render(data)
 
 
 def test_numbers() -> None:
