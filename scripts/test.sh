@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The Spark engine's tests (python/tests/test_spark.py) need its extra (dbt-spark, pyspark) and a
+# Java 17+ runtime (JAVA_HOME, else the java on PATH; .ci/run installs one when missing).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 export PATH="$PWD/.venv/bin:$PATH"
 # In CI the PostgreSQL tests must run: their fixture fails instead of skipping without a cluster.
 if [ "${CI:-}" = "true" ]; then

@@ -12,8 +12,25 @@
     try_cast({{ expression }} as {{ type }})
 {%- endmacro %}
 
+{% macro spark__safe_cast(expression, type) -%}
+    try_cast({{ expression }} as {{ eros_volume.engine_type(type) }})
+{%- endmacro %}
+
 {% macro typed_null(type) -%}
-    cast(null as {{ type }})
+    cast(null as {{ eros_volume.engine_type(type) }})
+{%- endmacro %}
+
+{#- A type name of the models ('varchar', 'integer'...) in the engine's spelling. -#}
+{% macro engine_type(type) %}
+    {{- return(adapter.dispatch('engine_type', 'eros_volume')(type)) -}}
+{% endmacro %}
+
+{% macro default__engine_type(type) -%}
+    {{- return(type) -}}
+{%- endmacro %}
+
+{% macro spark__engine_type(type) -%}
+    {{- return('string' if type | lower == 'varchar' else type) -}}
 {%- endmacro %}
 
 {#- A sorted list of the names whose condition holds; empty when none. -#}
@@ -130,4 +147,32 @@
 
 {% macro duckdb__matches_pattern(expression, pattern) -%}
     regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- A bigint, as DuckDB's date difference. -#}
+{% macro spark__days_between(start_date, end_date) -%}
+    cast(datediff({{ end_date }}, {{ start_date }}) as bigint)
+{%- endmacro %}
+
+{#- Spark's date_add returns a date: a timestamp keeps its time (as DuckDB's date + interval). -#}
+{% macro spark__add_days(expression, days) -%}
+    timestampadd(day, {{ days }}, {{ expression }})
+{%- endmacro %}
+
+{#- SQL run after a table is built so point lookups on the column its `meta.lookup_index` names
+    are cheap; none where the engine has no indexes (Spark: the serving DuckDB file loaded from
+    the marts is indexed by `eros-volume build --engine spark`, from the same meta). -#}
+{% macro lookup_index(relation) %}
+    {%- set meta = config.get('meta') -%}
+    {%- set column = meta.get('lookup_index') if meta is mapping else none -%}
+    {%- if column is none -%}{{ return('') }}{%- endif -%}
+    {{- return(adapter.dispatch('lookup_index', 'eros_volume')(relation, column)) -}}
+{% endmacro %}
+
+{% macro default__lookup_index(relation, column) -%}
+    create unique index if not exists {{ relation.identifier }}__{{ column }}
+    on {{ relation }} ({{ column }})
+{%- endmacro %}
+
+{% macro spark__lookup_index(relation, column) -%}
 {%- endmacro %}

@@ -4,7 +4,7 @@
 -#}
 
 {% macro raw_mode() %}
-    {{- return(env_var('EROS_RAW_DB', '') != '') -}}
+    {{- return(env_var('EROS_RAW_DB', '') != '' or target.type == 'spark') -}}
 {% endmacro %}
 
 {#-
@@ -90,7 +90,9 @@
 
 {#- 'sqlite', 'duckdb' or none (demo seeds / lint), from the attached raw database. -#}
 {% macro raw_database_type() %}
-    {%- if not (execute and eros_volume.raw_mode()) -%}{{ return(none) }}{%- endif -%}
+    {%- if not (execute and eros_volume.raw_mode() and target.type == 'duckdb') -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set result = run_query(
         "select type from duckdb_databases() where database_name = 'raw_db'") -%}
     {{- return(result.columns[0].values()[0] if result.rows | length else none) -}}

@@ -60,7 +60,8 @@ windows as (
         avg(case when not is_current then view_rate end) as previous_view_rate,
         avg(case when is_current then purchase_rate end) as current_purchase_rate,
         avg(case when not is_current then purchase_rate end) as previous_purchase_rate,
-        sum(case when is_current then earnings end) as current_earnings,
+        {{ eros_volume.round_metric('sum(case when is_current then earnings end)') }}
+            as current_earnings,
         avg(case when is_current then earnings end) as current_avg_earnings,
         stddev_pop(case when is_current then earnings end) as current_earnings_stddev
     from scoring_messages

@@ -1,7 +1,6 @@
 {{ config(
-    post_hook=[
-        "create unique index if not exists {{ this.identifier }}__creator_id on {{ this }} (creator_id)",
-    ]
+    meta={'lookup_index': 'creator_id'},
+    post_hook=["{{ eros_volume.lookup_index(this) }}"],
 ) }}
 {#-
   One configuration per creator, active or not (SPEC 7); the arithmetic is in macros/rules.

@@ -242,12 +242,7 @@ def build(
         if not run.ok:
             error = BuildInputError if input_error(run.reason) else BuildError
             raise error(f"build failed, {db_path} unchanged: {run.failure()}")
-        with duckdb.connect(str(temporary), config=safe_config()) as con:
-            stale = render.stale_data(freshness(con))
-        if stale and strict:
-            raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
-        if stale and mode != "quiet":
-            print(render.warning_line(stale), file=sys.stderr)
+        check_freshness(temporary, db_path, strict, mode)
     note = change_control.history_note(db_path)
     if note and mode != "quiet":
         print(render.warning_line(note), file=sys.stderr)
@@ -257,6 +252,16 @@ def build(
 def remove_database(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+
+
+def check_freshness(temporary: Path, db_path: Path, strict: bool, mode: Output) -> None:
+    """Data older than stale_data_days before as_of: a warning, or with ``strict`` BuildError."""
+    with duckdb.connect(str(temporary), config=safe_config()) as con:
+        stale = render.stale_data(freshness(con))
+    if stale and strict:
+        raise BuildError(f"build refused (--strict), {db_path} unchanged: {stale}")
+    if stale and mode != "quiet":
+        print(render.warning_line(stale), file=sys.stderr)
 
 
 def remove_stale_temporaries(db_path: Path) -> list[Path]:

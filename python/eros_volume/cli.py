@@ -153,17 +153,26 @@ def output_mode(args: argparse.Namespace) -> str:
     DB, RAW, AS_OF, QUIET, VERBOSE, SET,
     option("--strict", action="store_true",
            help="fail (keeping the previous build) when the data is older than stale_data_days"),
+    option("--engine", choices=("duckdb", "spark"), default="duckdb",
+           help="where dbt computes the marts (spark: pip install '.[spark]', docs/spark.md)"),
+    option("--raw-parquet", metavar="DIR", help="Spark: the raw tables as Parquet folders"),
+    option("--spark-master", metavar="URL", help="Spark: the master (default local[2])"),
 )  # fmt: skip
 def cmd_build(args: argparse.Namespace) -> None:
     mode = output_mode(args)
-    path = build(
-        db=args.db,
-        raw=args.raw,
-        as_of=args.as_of,
-        output=mode,  # type: ignore[arg-type]
-        strict=args.strict,
-        settings=settings(args),
-    )
+    if args.engine == "spark" or args.raw_parquet or args.spark_master:
+        from .spark_engine import build_command
+
+        path = build_command(args, mode)
+    else:
+        path = build(
+            db=args.db,
+            raw=args.raw,
+            as_of=args.as_of,
+            output=mode,  # type: ignore[arg-type]
+            strict=args.strict,
+            settings=settings(args),
+        )
     if mode != "quiet":
         print(f"built {path}", file=sys.stderr)
 
@@ -328,6 +337,22 @@ def cmd_track(args: argparse.Namespace) -> None:
         )
         return
     print(result.summary())
+
+
+@command(
+    "export-parquet",
+    "write the raw tables as Parquet, one folder per table (for build --engine spark)",
+    option("--raw", required=True, help="operational SQLite or DuckDB database"),
+    option("out_dir", metavar="OUT_DIR", help="folder to write the table folders into"),
+    description="Write the raw tables of an operational SQLite or DuckDB database as Parquet, one "
+    "folder per table, in the original schema: the input of `build --engine spark --raw-parquet`.",
+)  # fmt: skip
+def cmd_export_parquet(args: argparse.Namespace) -> None:
+    from .spark_engine import export_parquet
+
+    counts = export_parquet(args.raw, args.out_dir)
+    rows = ", ".join(f"{table} {n}" for table, n in counts.items())
+    print(f"wrote {args.out_dir} (Parquet, one folder per table): {rows}")
 
 
 @command(

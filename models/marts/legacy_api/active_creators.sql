@@ -26,9 +26,10 @@ final as (
         profiles.emoji_frequency,
         profiles.slang_level,
         base_volumes.volume_level as dynamic_volume_level,
-        row_number() over (
-            order by profiles.current_total_earnings desc nulls last, profiles.creator_id asc
-        ) as earnings_rank
+        {#- bigint on every engine (Spark's row_number is an int) -#}
+        {{ dbt.cast(
+            'row_number() over (order by profiles.current_total_earnings desc nulls last,'
+            ~ ' profiles.creator_id asc)', 'bigint') }} as earnings_rank
     from profiles
     inner join base_volumes
         on profiles.creator_id = base_volumes.creator_id

@@ -19,7 +19,7 @@ final as (
         creator_id,
         '{{ var("analytics_summary_days") }}d' as period_type,
         count(*) as total_sends,
-        sum(earnings) as total_earnings,
+        {{ eros_volume.round_metric('sum(earnings)') }} as total_earnings,
         {{ eros_volume.round_metric('avg(revenue_per_send)') }} as avg_earnings_per_send,
         {{ eros_volume.round_metric('avg(purchase_rate)') }} as avg_purchase_rate,
         {{ eros_volume.round_metric('avg(view_rate)') }} as avg_view_rate,

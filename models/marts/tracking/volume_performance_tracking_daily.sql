@@ -26,7 +26,9 @@ final as (
         days.creator_id,
         days.tracking_date,
         '{{ var("tracking_period") }}' as tracking_period,
-        round(1.0 * days.current_messages / {{ var('score_window_days') }}, 2) as avg_daily_volume,
+        round(
+            {{ dbt.cast('days.current_messages', 'double') }} / {{ var('score_window_days') }}, 2
+        ) as avg_daily_volume,
         days.current_messages as total_messages_sent,
         days.avg_revenue_per_send,
         days.avg_view_rate,

@@ -130,8 +130,12 @@ windowed as (
         invalid_reason is null and message_type = 'ppv' and sent_count > 0 as is_scoring_message,
         case when sent_count > 0 then coalesce(earnings, 0) / sent_count end
             as revenue_per_send,
-        case when sent_count > 0 then 1.0 * viewed_count / sent_count end as view_rate,
-        case when sent_count > 0 then 1.0 * purchased_count / sent_count end as purchase_rate
+        case
+            when sent_count > 0 then {{ dbt.cast('viewed_count', 'double') }} / sent_count
+        end as view_rate,
+        case
+            when sent_count > 0 then {{ dbt.cast('purchased_count', 'double') }} / sent_count
+        end as purchase_rate
     from valued
     where is_in_range or invalid_reason is not null
 )
