@@ -2,7 +2,7 @@
 machine. See docs/spark.md.
 
 ``export_parquet(raw, out_dir)`` writes the raw tables of a SQLite or DuckDB operational database
-as Parquet, one folder per table, columns as in the original schema.
+as Parquet, one folder per table, with the original tables' columns.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,44 +37,22 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns()"
-        " where database_name = 'raw_db' and table_name = ? order by column_index",
-        [table],
-    ).fetchall()
-
-
-def _sqlite_affinity(declared: str) -> str:
-    """The DuckDB type of a SQLite declared type, by SQLite's affinity rules."""
-    declared = declared.upper()
-    if "INT" in declared:
-        return "bigint"
-    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")) or not declared:
-        return "varchar"
-    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
-        return "double"
-    return "varchar"
-
-
-def _sqlite_column_types(path: Path, table: str) -> list[tuple[str, str]]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = con.execute(f'pragma table_info("{table}")').fetchall()
-    finally:
-        con.close()
-    return [(row[1], _sqlite_affinity(row[2] or "")) for row in rows]
-
-
-def _typed_select(table: str, columns: list[tuple[str, str]]) -> str:
-    """SQLite's values as read by a build (text), cast to the declared type (as a build would)."""
-    casts = ", ".join(f'try_cast("{name}" as {kind}) as "{name}"' for name, kind in columns)
-    return f"select {casts} from raw_db.{table}"
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns()"
+            " where database_name = 'raw_db' and table_name = ? order by column_index",
+            [table],
+        ).fetchall()
+    ]
 
 
 def export_parquet(raw: str | Path, out_dir: str | Path) -> dict[str, int]:
-    """Write each raw table present in ``raw`` to ``out_dir/<table>/<table>.parquet``; returns
-    rows per table. A folder is replaced only once its new file is complete."""
+    """Write each raw table present in ``raw`` to ``out_dir/<table>/<table>.parquet``, every
+    column as the text a DuckDB build reads (SQLite holds any value in any column; the staging
+    models parse and check the text alike on every engine); returns rows per table. A folder is
+    replaced only once its new file is complete."""
     raw_path = prepare_raw(raw)
     if raw_path is None:
         raise BuildInputError("--raw is required")
@@ -85,20 +62,14 @@ def export_parquet(raw: str | Path, out_dir: str | Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with duckdb.connect(config=duckdb_config()) as con:
         if kind == "sqlite":
-            # SQLite holds any value in any column: read text (as a build does), cast to the
-            # declared type with try_cast, so the Parquet reads as the build would.
             con.execute("set sqlite_all_varchar = true")
         con.execute(f"attach {_sql_string(str(raw_path))} as raw_db (type {kind}, read_only)")
         for table in TABLES:
-            if kind == "sqlite":
-                columns = _sqlite_column_types(raw_path, table)
-                select = _typed_select(table, columns)
-            else:
-                columns = _column_types(con, table)
-                select = f"select * from raw_db.{table}"
-            if not columns:
-                continue
-            counts[table] = _write_table(con, select, out / table)
+            columns = _columns(con, table)
+            if columns:
+                texts = ", ".join(f'cast("{name}" as varchar) as "{name}"' for name in columns)
+                select = f"select {texts} from raw_db.{table}"
+                counts[table] = _write_table(con, select, out / table)
     return counts
 
 

@@ -15,6 +15,7 @@ from conftest import DEMO_AS_OF, demo_rows, write_sqlite
 
 from eros_volume import connect
 from eros_volume.build import BuildError, build
+from eros_volume.extensions import duckdb_config
 from eros_volume.generate import generate
 from eros_volume.raw_schema import TABLES
 from eros_volume.spark_cluster import standalone_cluster
@@ -83,29 +84,30 @@ def generated_duckdb(generated_raw: tuple[Path, Path], tmp_path_factory) -> Path
     return build(db=path, raw=generated_raw[0], as_of=AS_OF, echo=False)
 
 
-def test_export_parquet_writes_one_folder_per_table_in_the_original_schema(
+def test_export_parquet_writes_one_folder_per_table_of_the_original_columns(
     demo_raw: tuple[Path, Path],
 ) -> None:
     sqlite, parquet = demo_raw
     assert sorted(p.name for p in parquet.iterdir()) == sorted(TABLES)
-    with duckdb.connect() as con:
-        creators = f"'{parquet}/creators/*.parquet'"
-        described = f"select column_name, column_type from (describe {creators})"
-        types = dict(con.execute(described).fetchall())
-        assert types["current_active_fans"] == "BIGINT"
-        assert types["subscription_price"] == "DOUBLE"
-        assert types["created_at"] == "VARCHAR"
+    with duckdb.connect() as con, duckdb.connect(config=duckdb_config()) as raw:
+        raw.execute(f"attach '{sqlite}' as raw_db (type sqlite, read_only)")
         for table in TABLES:
-            count = con.execute(f"select count(*) from '{parquet}/{table}/*.parquet'").fetchone()
+            files = f"'{parquet}/{table}/*.parquet'"
+            described = f"select column_name, column_type from (describe {files})"
+            columns = con.execute(described).fetchall()
+            expected = raw.execute(f"select * from raw_db.{table} limit 0").description
+            assert [name for name, _ in columns] == [column[0] for column in expected], table
+            assert {kind for _, kind in columns} == {"VARCHAR"}, table
+            count = con.execute(f"select count(*) from {files}").fetchone()
             assert count[0] == len(demo_rows(table)), table
 
 
-def test_export_parquet_reads_bad_sqlite_values_as_a_build_does(tmp_path: Path) -> None:
-    """Text in a SQLite INTEGER column: exported as null, as the build's try_cast reads it."""
+def test_export_parquet_keeps_bad_sqlite_values_as_text(tmp_path: Path) -> None:
+    """Text in a SQLite INTEGER column stays as it is: the build flags it on either engine."""
     rows = {
         "creators": [
             {"creator_id": "a", "page_name": "pa", "current_active_fans": "12x", "is_active": "1"},
-            {"creator_id": "b", "page_name": "pb", "current_active_fans": "1500", "is_active": 1},
+            {"creator_id": "b", "page_name": "pb", "current_active_fans": 1500, "is_active": 1},
         ]
     }
     sqlite = write_sqlite(tmp_path / "bad.db", rows)
@@ -117,7 +119,7 @@ def test_export_parquet_reads_bad_sqlite_values_as_a_build_does(tmp_path: Path) 
             f"select creator_id, current_active_fans, is_active"
             f" from '{tmp_path}/out/creators/*.parquet' order by 1"
         ).fetchall()
-    assert got == [("a", None, 1), ("b", 1500, 1)]
+    assert got == [("a", "12x", "1"), ("b", "1500", "1")]
 
 
 def test_export_parquet_and_spark_build_refuse_bad_input(tmp_path: Path) -> None:
