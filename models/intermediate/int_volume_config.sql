@@ -58,8 +58,10 @@ joined as (
         base_volumes.fan_count_negative,
         base_volumes.page_type_unknown,
         base_volumes.creator_id_unsupported,
-        coalesce(ignored.messages_ignored, 0) as messages_ignored,
-        coalesce(ignored.tracking_rows_ignored, 0) as tracking_rows_ignored,
+        {#- bigint on every engine (DuckDB's sum of bigints is a hugeint) -#}
+        {{ dbt.cast('coalesce(ignored.messages_ignored, 0)', 'bigint') }} as messages_ignored,
+        {{ dbt.cast('coalesce(ignored.tracking_rows_ignored, 0)', 'bigint') }}
+            as tracking_rows_ignored,
         ignored.messages_ignored_reasons,
         ignored.tracking_rows_ignored_reasons,
         base_volumes.volume_level,
