@@ -66,7 +66,8 @@
   it to "mock": the models then read the source previous_build, which the tests give as rows.
 -#}
 {% macro previous_build_path() %}
-    {{- return(env_var('EROS_PREVIOUS_DB', '') if target.name != 'lint' else '') -}}
+    {#- Read only when models run: an env var read while parsing would void dbt's saved parse. -#}
+    {{- return(env_var('EROS_PREVIOUS_DB', '') if execute and target.name != 'lint' else '') -}}
 {% endmacro %}
 
 {#-
@@ -109,7 +110,7 @@
 
 {#- Why the history did not carry forward (null when it did): one line. -#}
 {% macro history_note() %}
-    {%- set problem = env_var('EROS_PREVIOUS_DB_PROBLEM', '') -%}
+    {%- set problem = env_var('EROS_PREVIOUS_DB_PROBLEM', '') if execute else '' -%}
     {%- if eros_volume.previous_build_path() -%}
         {{- return(none) -}}
     {%- elif problem -%}

@@ -10,7 +10,8 @@
 {#- A PostgreSQL URL's password never reaches the build file. -#}
 {%- set raw_source = modules.re.sub(
     '(//[^:/@]*):[^@/]*@', '\\1:***@', env_var('EROS_RAW_DB', '')) -%}
-{%- set fingerprint = env_var('EROS_RAW_FINGERPRINT', '') -%}
+{#- Run-time inputs read only when the model runs (not while dbt parses: saved parse). -#}
+{%- set fingerprint = env_var('EROS_RAW_FINGERPRINT', '') if execute else '' -%}
 {%- set note = eros_volume.history_note() -%}
 with
 
@@ -21,7 +22,7 @@ info as (
         {{ eros_volume.string_literal(raw_source or 'demo') }} as raw_source,
         {{ eros_volume.string_literal(fingerprint or none) }} as raw_fingerprint,
         {{ eros_volume.string_literal(tojson(overrides, sort_keys=true)) }} as var_overrides,
-        {{ eros_volume.string_literal(env_var('EROS_VOLUME_VERSION', '') or none) }}
+        {{ eros_volume.string_literal((env_var('EROS_VOLUME_VERSION', '') if execute) or none) }}
             as eros_volume_version,
         {{ eros_volume.string_literal(dbt_version) }} as dbt_version,
         {{ eros_volume.engine_version() }} as duckdb_version,
