@@ -124,7 +124,7 @@
 {% macro history_value_columns() -%}
     {%- set columns = [] -%}
     {%- for name, type in eros_volume.history_columns() if name not in ('build_id', 'as_of') -%}
-        {%- do columns.append(dbt.cast(name, type) ~ ' as ' ~ name) -%}
+        {%- do columns.append(dbt.cast(name, eros_volume.engine_type(type)) ~ ' as ' ~ name) -%}
     {%- endfor -%}
     {{ columns | join(',\n        ') }}
 {%- endmacro %}
