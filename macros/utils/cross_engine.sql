@@ -80,9 +80,13 @@
     format('{:,}', {{ expression }})
 {%- endmacro %}
 
-{#- A number as text without a float's noise: 45 -> '45.0', 0.9 -> '0.9'. -#}
+{#-
+  A number as text without a float's noise: 45 -> '45.0', 0.9 -> '0.9'. Adding 0.0 turns a
+  negative zero into zero (IEEE: -0 + 0 = +0), so -0.004 prints '0.0' on every engine: DuckDB's
+  round keeps the sign ('-0.0'), Spark's does not.
+-#}
 {% macro format_number(expression, decimals=2) -%}
-    {{ dbt.cast('round(' ~ dbt.cast(expression, 'double') ~ ', ' ~ decimals ~ ')', dbt.type_string()) }}
+    {{ dbt.cast('(round(' ~ dbt.cast(expression, 'double') ~ ', ' ~ decimals ~ ') + 0.0)', dbt.type_string()) }}
 {%- endmacro %}
 
 {% macro flag_count(flag_list_expression) %}
