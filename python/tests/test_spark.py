@@ -29,10 +29,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
-# The build record differs by nature (its start time, engine and versions); this build's
-# publication view is internal (no reader uses it) and its rows are compared through
-# volume_config_history.
-PER_BUILD = {"build_info", "int_volume_config__published"}
+# The build record differs by nature (its start time, engine and versions).
+PER_BUILD = {"build_info"}
 
 
 def relations(path: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
