@@ -40,8 +40,8 @@ def var_types() -> dict[str, tuple[str, decimal.Decimal | None]]:
     declared = defaults.get(TYPES_VAR) or {}
     types: dict[str, tuple[str, decimal.Decimal | None]] = {}
     for name, default in defaults.items():
-        if name == TYPES_VAR:
-            continue
+        if name == TYPES_VAR or isinstance(default, dict):
+            continue  # the types themselves; a package's vars (dbt_project_evaluator)
         if default is None:
             match = TYPE_SPEC.fullmatch(str(declared.get(name, "")).strip())
             if not match:

@@ -114,9 +114,8 @@ def test_duplicate_creator_id_names_the_test_and_the_id(served: Path, tmp_path: 
     line = one_error_line(
         cli("build", "--raw", raw, "--as-of", DEMO_AS_OF, "--db", served, "--quiet"), 1
     )
-    assert re.search(r"test unique_\w*creators\w*creator_id", line), line
-    assert "grace_bennett" in line
-    assert "n_records=2" in line
+    assert "test stg_eros__creators__column_checks:" in line, line
+    assert "failed_check=unique creator_id, failing_rows=1, example=grace_bennett" in line
     # Never a passing unit test quoted for a failure (the old line grepped dbt's log for "error").
     assert "unit test" not in line
     log_named_by(line)

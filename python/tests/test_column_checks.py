@@ -1,0 +1,83 @@
+"""The column_checks data test (tests/generic/column_checks.sql), which holds every column rule
+of a model in one dbt node: each kind of check fails on exactly the rows that break it, and
+reports the check, how many rows fail it and an example."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from eros_volume.dbt_runner import dbt_executable
+from eros_volume.paths import project_dir
+
+TEST = "volume_config__column_checks"
+
+
+def compiled_test(db: Path, target: Path) -> str:
+    """The test's SQL as dbt compiles it for the build file ``db``."""
+    root = project_dir()
+    env = {**os.environ, "EROS_VOLUME_DB": str(db), "EROS_RAW_DB": ""}
+    subprocess.run(
+        [dbt_executable(), "compile", "-s", TEST, "--project-dir", str(root),
+         "--profiles-dir", str(root), "--target-path", str(target), "--quiet"],
+        env=env, check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    (path,) = (target / "compiled").rglob(f"{TEST}.sql")
+    return path.read_text()
+
+
+@pytest.fixture(scope="module")
+def broken(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("checks")
+    db = folder / demo_db.name  # same file name: the compiled SQL names the build's catalog
+    shutil.copy(demo_db, db)
+    return db, compiled_test(db, folder / "target")
+
+
+def failures(db: Path, sql: str) -> set[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return set(con.execute(sql).fetchall())
+
+
+def test_a_good_build_passes_every_check(broken: tuple[Path, str]) -> None:
+    db, sql = broken
+    assert failures(db, sql) == set()
+
+
+def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: Path) -> None:
+    source, sql = broken
+    db = tmp_path / source.name
+    shutil.copy(source, db)
+    with duckdb.connect(str(db)) as con:
+        ids = [
+            row[0]
+            for row in con.execute(
+                "select creator_id from int_volume_config order by creator_id limit 4"
+            ).fetchall()
+        ]
+        con.execute("update int_volume_config set page_type = null where creator_id = ?", [ids[0]])
+        con.execute(
+            "update int_volume_config set volume_level = 'Bogus' where creator_id = ?", [ids[1]]
+        )
+        con.execute(
+            "update int_volume_config set saturation_score = 100.01 where creator_id = ?", [ids[2]]
+        )
+        for (index,) in con.execute(
+            "select index_name from duckdb_indexes() where table_name = 'int_volume_config'"
+        ).fetchall():
+            con.execute(f'drop index "{index}"')  # the lookup index would refuse a duplicate
+        con.execute(
+            "insert into int_volume_config select * from int_volume_config where creator_id = ?",
+            [ids[3]],
+        )
+    assert failures(db, sql) == {
+        ("unique creator_id", 1, ids[3]),
+        ("not_null page_type", 1, ids[0]),
+        ("accepted_values volume_level", 1, "Bogus"),
+        ("true: saturation_score between 0 and 100", 1, ids[2]),
+    }
