@@ -108,6 +108,20 @@
     {{ eros_volume.add_days(eros_volume.as_of(), -var('history_days')) }}
 {%- endmacro %}
 
+{#-
+  kept_publications(carried): the carried rows a build keeps, from the CTE `carried` names: those
+  with as_of >= as_of - history_days days (pruning; a row exactly that old stays) and not of this
+  build's as_of (its publication replaces one of the same as_of whole). For a logical CTE:
+  `kept as ({{ eros_volume.kept_publications('carried') }})`.
+-#}
+{% macro kept_publications(carried) %}
+    select *
+    from {{ carried }}
+    where
+        as_of >= {{ eros_volume.history_kept_from() }}
+        and as_of != {{ eros_volume.as_of() }}
+{% endmacro %}
+
 {#- Why the history did not carry forward (null when it did): one line. -#}
 {% macro history_note() %}
     {%- set problem = env_var('EROS_PREVIOUS_DB_PROBLEM', '') if execute else '' -%}

@@ -10,12 +10,14 @@ history as (
     {{ eros_volume.carried_rows('volume_config_history', eros_volume.history_columns()) }}
 ),
 
+kept as (
+    {{ eros_volume.kept_publications('history') }}
+),
+
 earlier as (
     select *
-    from history
-    where
-        as_of >= {{ eros_volume.history_kept_from() }}
-        and {{ dbt.cast('as_of', 'date') }} < {{ eros_volume.as_of_date() }}
+    from kept
+    where {{ dbt.cast('as_of', 'date') }} < {{ eros_volume.as_of_date() }}
 ),
 
 latest as (

@@ -19,11 +19,7 @@ previous as (
 ),
 
 kept as (
-    select *
-    from carried
-    where
-        as_of >= {{ eros_volume.history_kept_from() }}
-        and as_of != {{ eros_volume.as_of() }}
+    {{ eros_volume.kept_publications('carried') }}
 ),
 
 compared as (

@@ -15,11 +15,7 @@ published as (
 ),
 
 kept as (
-    select *
-    from carried
-    where
-        as_of >= {{ eros_volume.history_kept_from() }}
-        and as_of != {{ eros_volume.as_of() }}
+    {{ eros_volume.kept_publications('carried') }}
 ),
 
 final as (
