@@ -57,7 +57,7 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
         ids = [
             row[0]
             for row in con.execute(
-                "select creator_id from int_volume_config order by creator_id limit 4"
+                "select creator_id from int_volume_config order by creator_id limit 5"
             ).fetchall()
         ]
         con.execute("update int_volume_config set page_type = null where creator_id = ?", [ids[0]])
@@ -66,6 +66,9 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
         )
         con.execute(
             "update int_volume_config set saturation_score = 100.01 where creator_id = ?", [ids[2]]
+        )
+        con.execute(
+            "update int_volume_config set revenue_items_per_day = 9 where creator_id = ?", [ids[4]]
         )
         for (index,) in con.execute(
             "select index_name from duckdb_indexes() where table_name = 'int_volume_config'"
@@ -80,4 +83,6 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
         ("not_null page_type", 1, ids[0]),
         ("accepted_values volume_level", 1, "Bogus"),
         ("true: saturation_score between 0 and 100", 1, ids[2]),
+        ("true: revenue_items_per_day between 1 and 8", 1, ids[4]),  # the caps (vars)
+        ("true: ppv_per_day = revenue_items_per_day", 1, ids[4]),
     }
