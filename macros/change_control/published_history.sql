@@ -1,8 +1,8 @@
 {#-
   Change control (SPEC 9): the published history a build carries forward from the build file it
   replaces. The CLI names that file in EROS_PREVIOUS_DB (only when it opens as a DuckDB file with
-  both tables; otherwise EROS_PREVIOUS_DB_PROBLEM says why not), and the ephemeral staging models
-  stg_previous_build__* attach it read-only as `previous_build` (source `previous_build`).
+  both tables; otherwise EROS_PREVIOUS_DB_PROBLEM says why not), and the models that read it
+  attach it read-only as `previous_build` (source `previous_build`).
 -#}
 
 {#- The columns of one publication row, in order: (name, type). -#}
@@ -73,8 +73,8 @@
 {#-
   carried_rows(table_name, columns): the rows of the previous build's table (source
   previous_build), or no rows (typed) when there is no previous build. Attaches the previous build
-  file read-only first (in the model that inlines the ephemeral stg_previous_build model that
-  calls it, as dbt may reopen its connection between models). The body of those staging models.
+  file read-only first (each model that reads it does, as dbt may reopen its connection between
+  models). For an import CTE: `carried as ({{ eros_volume.carried_rows(...) }})`.
 -#}
 {% macro carried_rows(table_name, columns) %}
     {%- set relation = source('previous_build', table_name) -%}

@@ -7,7 +7,7 @@
 with
 
 carried as (
-    select * from {{ ref('stg_previous_build__volume_config_history') }}
+    {{ eros_volume.carried_rows('volume_config_history', eros_volume.history_columns()) }}
 ),
 
 published as (
