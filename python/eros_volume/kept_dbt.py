@@ -81,6 +81,22 @@ def node_results(result: Any) -> list[dict[str, Any]]:
     ]
 
 
+def forget_compilation(manifest: Any) -> None:
+    """Return the kept manifest's nodes to their parsed state before a run. dbt compiles nodes in
+    place: a node whose ephemeral CTEs were injected in the last run is not injected again (its
+    SQL then names a CTE it lacks), and an ephemeral model compiled then would keep that run's
+    as_of. A fresh parse starts every node this way."""
+    from dbt.contracts.graph.nodes import CompiledNode
+
+    for node in manifest.nodes.values():
+        if isinstance(node, CompiledNode):  # seeds are never compiled
+            node.compiled = False
+            node.compiled_code = None
+            node.extra_ctes_injected = False
+            node.extra_ctes = []
+            node._pre_injected_sql = None
+
+
 class KeptDbt:
     """dbt in this process with its parsed project kept; one invocation at a time."""
 
@@ -110,6 +126,7 @@ class KeptDbt:
                 if not parsed.ok:
                     return parsed
                 self.manifest, self.parsed_for = manifest, key
+            forget_compilation(self.manifest)
             return self._invoke(args, self.manifest)[0]
 
     def _invoke(self, args: list[str], manifest: Any) -> tuple[DbtRun, Any]:
