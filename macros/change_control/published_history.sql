@@ -117,9 +117,31 @@
 {% macro kept_publications(carried) %}
     select *
     from {{ carried }}
-    where
-        as_of >= {{ eros_volume.history_kept_from() }}
-        and as_of != {{ eros_volume.as_of() }}
+    where {{ eros_volume.kept_publication_condition() }}
+{% endmacro %}
+
+{#- The condition a kept row meets (kept_publications); its negation prunes in place. -#}
+{% macro kept_publication_condition() -%}
+    as_of >= {{ eros_volume.history_kept_from() }} and as_of != {{ eros_volume.as_of() }}
+{%- endmacro %}
+
+{#-
+  The history tables (volume_config_history, volume_config_changes) grow in place on DuckDB: a
+  build whose previous file has a readable history starts as a copy of it (the CLI copies it), so
+  the carried rows are already there. Incremental: delete what is no longer kept, append this
+  build's publication, instead of rewriting 180 days of history per build (docs/benchmarks.md).
+  Elsewhere (Spark), and on a fresh file, a table: the kept carried rows and the publication.
+-#}
+{% macro history_table_config() %}
+    {%- if target.type == 'duckdb' -%}
+        {{ config(
+            materialized='incremental',
+            incremental_strategy='append',
+            on_schema_change='fail',
+            pre_hook="{% if is_incremental() %}delete from {{ this }}"
+                ~ " where not ({{ eros_volume.kept_publication_condition() }}){% endif %}",
+        ) }}
+    {%- endif -%}
 {% endmacro %}
 
 {#- Why the history did not carry forward (null when it did): one line. -#}

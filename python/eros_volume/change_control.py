@@ -9,6 +9,7 @@ build's `build_info`.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def previous_build_problem(db_path: Path) -> str | None:
     if missing:
         return f"{db_path} has no {' or '.join(missing)}"
     return None
+
+
+def start_from_previous(previous: Path, temporary: Path) -> None:
+    """Start the build file as a copy of the one it replaces when that has a readable history:
+    the history tables then grow in place (incremental models: delete what is no longer kept,
+    append this build's publication) instead of being rewritten. The copy is the build's own
+    temporary file; the previous file is only read."""
+    if previous_build_problem(previous) is None:
+        shutil.copyfile(previous, temporary)
 
 
 def raw_fingerprint(raw: Path | str | None) -> str:

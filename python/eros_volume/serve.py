@@ -103,6 +103,7 @@ class Refresher:
         start = time.perf_counter()
         raw_path = prepare_raw(self.raw)
         with publishing(self.db_path, quiet=True) as temporary:
+            change_control.start_from_previous(self.db_path, temporary)
             env = dbt_env(temporary, raw_path, self.as_of) | change_control.build_env(
                 self.db_path, raw_path
             )

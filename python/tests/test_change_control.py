@@ -86,6 +86,34 @@ def test_history_is_carried_across_three_builds(sequence: Path) -> None:
     ]
 
 
+def test_history_grows_in_place_same_as_of_replaced_and_pruned(serving: Path) -> None:
+    """The build file starts as a copy of the one it replaces and the history tables are
+    incremental: a rebuild at the serving as_of replaces that publication whole (rows and
+    change rows, one build_id), and history_days=1 then prunes every publication older than a
+    day before as_of (the one exactly a day old stays)."""
+    raw = serving.with_name("raw.db")
+    before = rows(serving, "select build_id from build_info")[0][0]
+    build(db=serving, raw=raw, as_of=SEQUENCE[-1][0], echo=False)
+    (after,) = rows(serving, "select build_id from build_info")[0]
+    publications = rows(
+        serving,
+        "select as_of, count(*), min(build_id), max(build_id) from volume_config_history"
+        " group by as_of order by as_of",
+    )
+    assert [(str(a), n) for a, n, _, _ in publications] == [(a, 52) for a, _ in SEQUENCE]
+    assert publications[-1][2:] == (after, after) and after != before
+    assert rows(
+        serving,
+        "select count(*), count(distinct build_id) from volume_config_changes"
+        f" where as_of = timestamp '{SEQUENCE[-1][0]}'",
+    ) == [(11, 1)]
+    build(db=serving, raw=raw, as_of=SEQUENCE[-1][0], settings={"history_days": 1}, echo=False)
+    kept = rows(serving, "select distinct as_of from volume_config_history order by 1")
+    assert [str(a) for (a,) in kept] == [a for a, _ in SEQUENCE[-2:]]
+    kept_changes = rows(serving, "select distinct as_of from volume_config_changes order by 1")
+    assert [str(a) for (a,) in kept_changes] == [a for a, _ in SEQUENCE[-2:]]
+
+
 def previous_publications(history: list[tuple]) -> dict[tuple, tuple | None]:
     """(as_of, creator) -> the creator's last row of an earlier day, by brute force."""
     previous = {}

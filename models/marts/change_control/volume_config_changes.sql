@@ -4,6 +4,7 @@
   publication. The carried publications keep the rows judged when they were published; this
   build's publication is compared with int_volume_config__previous.
 -#}
+{{ eros_volume.history_table_config() }}
 with
 
 carried as (
@@ -60,8 +61,10 @@ described as (
 ),
 
 final as (
+    {%- if not is_incremental() %}
     select * from kept
     union all
+    {%- endif %}
     select * from described
 )
 

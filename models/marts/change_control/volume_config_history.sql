@@ -4,6 +4,7 @@
   replaces it whole) and without rows older than as_of - history_days days (a row exactly that old
   stays), then this build's publication.
 -#}
+{{ eros_volume.history_table_config() }}
 with
 
 carried as (
@@ -19,8 +20,10 @@ kept as (
 ),
 
 final as (
+    {%- if not is_incremental() %}
     select * from kept
     union all
+    {%- endif %}
     select * from published
 )
 
