@@ -111,13 +111,19 @@
 {#-
   kept_publications(carried): the carried rows a build keeps, from the CTE `carried` names: those
   with as_of >= as_of - history_days days (pruning; a row exactly that old stays) and not of this
-  build's as_of (its publication replaces one of the same as_of whole). For a logical CTE:
+  build's as_of (its publication replaces one of the same as_of whole); none in an incremental
+  history table, which already holds them (history_table_config). For a logical CTE:
   `kept as ({{ eros_volume.kept_publications('carried') }})`.
 -#}
 {% macro kept_publications(carried) %}
     select *
     from {{ carried }}
-    where {{ eros_volume.kept_publication_condition() }}
+    where
+        {{ eros_volume.kept_publication_condition() }}
+        {%- if is_incremental() %}
+        {#- An incremental history table already holds them (history_table_config). #}
+        and false
+        {%- endif %}
 {% endmacro %}
 
 {#- The condition a kept row meets (kept_publications); its negation prunes in place. -#}

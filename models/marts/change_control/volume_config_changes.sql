@@ -61,10 +61,8 @@ described as (
 ),
 
 final as (
-    {%- if not is_incremental() %}
     select * from kept
     union all
-    {%- endif %}
     select * from described
 )
 

@@ -20,10 +20,8 @@ kept as (
 ),
 
 final as (
-    {%- if not is_incremental() %}
     select * from kept
     union all
-    {%- endif %}
     select * from published
 )
 
