@@ -39,8 +39,9 @@ RAW_KIND_ENV = "EROS_RAW_KIND"  # 'sqlite', 'duckdb' or 'postgres': picks the pr
 TEMPORARY_SUFFIX = ".building"
 TEMPORARY_INFIX = ".building-"  # <db>.building-<pid>: the temporary files of earlier versions
 AS_OF_ENV = "EROS_AS_OF"
-# dbt build as a publication runs it: every model, seed and data test; no unit tests.
-PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+# dbt build as a publication runs it: every model, seed and data test; no unit tests (they run
+# in CI, scripts/test.sh) and no JSON artifacts (failures come from dbt's events: dbt_runner).
+PUBLISH_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DUCKDB_MAGIC = b"DUCK"  # at byte offset 8 of a DuckDB file
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")

@@ -2,9 +2,10 @@
 
 dbt runs with ``--log-format json`` so that this module reads events, never greps text: the
 progress lines come from dbt's ``FoundStats`` / node result / ``StatsLine`` events, and a failure
-is explained from ``run_results.json`` (the failing node and its message; for a failing data test,
-up to three failing rows, read back from the build's own temporary file) or from dbt's own error
-event when no node ran. The full debug log of a failed run is kept, and its path ends the line.
+is explained from the failed nodes dbt reports at the end of a run (the failing node and its
+message; for a failing data test, up to three failing rows, read back from the build's own
+temporary file) or from dbt's own error event when no node ran. The full debug log of a failed
+run is kept, and its path ends the line.
 
 Each run gets its own target and log folders (:func:`.paths.dbt_work_dir`), removed when the run
 ends; the folders of runs whose process died (SIGKILL) are removed by the next run. dbt
@@ -79,12 +80,14 @@ def plain_text(text: str) -> str:
 @dataclass
 class DbtRun:
     """What a dbt run did: exit code, dbt's log lines (plain text), its error events and the
-    results of ``run_results.json``; ``reason`` and ``log`` are set when it failed."""
+    failed nodes (shaped like ``run_results.json``'s results); ``reason`` and ``log`` are set
+    when it failed."""
 
     code: int
     lines: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)  # node -> status of its result event
     reason: str = ""
     log: Path | None = None
 
@@ -151,6 +154,32 @@ def _follow(process: subprocess.Popen, progress: Progress, run: DbtRun) -> None:
         if info.get("level") == "error":
             run.errors.append((str(info.get("name", "")), msg))
         progress.event(str(info.get("name", "")), msg, data)
+        _collect_result(run, str(info.get("name", "")), str(info.get("msg", "")), data)
+
+
+def _collect_result(run: DbtRun, name: str, msg: str, data: dict[str, Any]) -> None:
+    """The failed nodes, from the summary dbt prints at the end of a run (a RunResultError with
+    the node's message, then its compiled SQL's path), shaped like run_results.json's results:
+    a publishing build runs with --no-write-json (dbt's 2 MB of JSON artifacts cost a cold
+    build ~0.25 s)."""
+    node = data.get("node_info") or {}
+    unique_id = node.get("unique_id")
+    if not unique_id:
+        return
+    if name in NODE_DONE_EVENTS and data.get("status"):
+        run.statuses[unique_id] = str(data["status"]).lower()
+    elif name in ("RunResultError", "RunResultErrorNoMessage"):
+        run.results.append(
+            {
+                "unique_id": unique_id,
+                "status": run.statuses.get(unique_id, "error"),
+                "message": str(data.get("msg") or msg) if name == "RunResultError" else None,
+                "compiled_code": "",
+            }
+        )
+    elif name == "SQLCompiledPath" and run.results and run.results[-1]["unique_id"] == unique_id:
+        with contextlib.suppress(OSError):
+            run.results[-1]["compiled_code"] = Path(str(data.get("path"))).read_text()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -175,7 +204,6 @@ def run_dbt(
     root = project_dir()
     with dbt_work_dir() as work:
         target = target or work / "target"
-        (target / "run_results.json").unlink(missing_ok=True)  # a kept one is the last run's
         command = [
             sys.executable, "-c", _CHILD, str(os.getpid()), dbt_executable(), *args,
             "--project-dir", str(root), "--profiles-dir", str(root),
@@ -193,18 +221,10 @@ def run_dbt(
         except BaseException:
             _stop(process)
             raise
-        run.results = _read_results(target / "run_results.json")
         if not run.ok:
             run.reason = failure_reason(run, env.get("EROS_VOLUME_DB"))
             run.log = _keep_log(work / "logs" / "dbt.log")
         return run
-
-
-def _read_results(path: Path) -> list[dict[str, Any]]:
-    try:
-        return list(json.loads(path.read_text())["results"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
 
 
 def _keep_log(log: Path) -> Path | None:
