@@ -120,7 +120,7 @@
     from {{ carried }}
     where
         {{ eros_volume.kept_publication_condition() }}
-        {%- if is_incremental() %}
+        {%- if config.get('materialized') == 'incremental' and is_incremental() %}
         {#- An incremental history table already holds them (history_table_config). #}
         and false
         {%- endif %}
