@@ -19,16 +19,21 @@
 {% endmacro %}
 
 {#-
-  select_raw(table_name, columns, required_columns, optional_table, raw_filter)
+  select_raw(table_name, columns, required_columns, optional_table, raw_filter, as_stored)
   Selects `columns` (name -> type) from a raw table, each cast with try_cast, so that text from
-  SQLite and typed DuckDB columns read the same. A missing column in `required_columns`, or a
+  SQLite and typed DuckDB columns read the same. A column of `as_stored` (name -> type) whose raw
+  column already has that type (a typed DuckDB or PostgreSQL file) is read as stored, with no
+  cast and no text round trip; the model then casts it to that type itself (a no-op on it) and
+  turns it into text only where it needs text. A missing column in `required_columns`, or a
   missing table unless `optional_table`, is a compile error naming it; any other missing column
   reads as null; a missing optional table reads as no rows (in a unit test, the mocked rows are
   read as they are). `raw_filter` is a condition on raw
   columns with literals only; it runs inside the raw database where it can (SQLite: through
   sqlite_query, so SQLite's own index skips old history), before any cast.
 -#}
-{% macro select_raw(table_name, columns, required_columns=[], optional_table=false, raw_filter=none) %}
+{% macro select_raw(
+    table_name, columns, required_columns=[], optional_table=false, raw_filter=none, as_stored={}
+) %}
     {%- set relation = eros_volume.raw_relation(table_name) -%}
     {%- set present = none -%}
     {%- set found = none -%}
@@ -43,9 +48,10 @@
                 "raw database is missing required table " ~ table_name) }}
         {%- endif -%}
         {%- if found is not none -%}
-            {%- set present = [] -%}
+            {#- name -> the raw column's type -#}
+            {%- set present = {} -%}
             {%- for column in adapter.get_columns_in_relation(found) -%}
-                {%- do present.append(column.name | lower) -%}
+                {%- do present.update({column.name | lower: column.dtype | lower}) -%}
             {%- endfor -%}
             {%- for name in required_columns if name not in present -%}
                 {{ exceptions.raise_compiler_error(
@@ -62,7 +68,9 @@
     {%- else %}
     select
         {%- for name, type in columns.items() %}
-        {%- if present is none or name in present %}
+        {%- if present is not none and name in as_stored and present.get(name) == as_stored[name] %}
+        {{ name }}{{ "," if not loop.last }}
+        {%- elif present is none or name in present %}
         {{ eros_volume.safe_cast(name, type) }} as {{ name }}{{ "," if not loop.last }}
         {%- else %}
         {{ eros_volume.typed_null(type) }} as {{ name }}{{ "," if not loop.last }}

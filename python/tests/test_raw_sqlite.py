@@ -263,3 +263,87 @@ def test_empty_creators_and_only_required_tables(tmp_path: Path) -> None:
     for mart in MARTS:
         if mart != "creator_analytics_summary":
             assert mart_rows(db, mart) == [], mart
+
+
+# --- bad values: a typed DuckDB file flags the same messages as SQLite's text --------------------
+
+# A usable PPV message of the demo inside the score windows, copied with one value changed:
+# message_id -> (column, value, reason or None when the value is usable).
+BAD_MESSAGES: dict[str, tuple[str, Any, str | None]] = {
+    "900001": ("sent_count", -5, "negative sent_count"),
+    "900002": ("viewed_count", -1, "negative viewed_count"),
+    "900003": ("purchased_count", -2, "negative purchased_count"),
+    "900004": ("earnings", float("inf"), "invalid earnings"),
+    "900005": ("earnings", float("-inf"), "invalid earnings"),
+    "900006": ("earnings", 1000000.5, "earnings above max_valid_earnings"),
+    "900007": ("earnings", 1000000.0, None),
+    "900008": ("sent_count", 0, None),
+    "900009": ("earnings", None, None),
+    "900010": ("earnings", float("nan"), "invalid earnings"),  # SQLite: the text 'NaN'
+}
+
+
+def bad_value_raws(directory: Path) -> tuple[Path, Path]:
+    """The demo tables plus BAD_MESSAGES, as SQLite and as a DuckDB file with typed columns."""
+    messages = demo_rows("mass_messages")
+    template = next(
+        row
+        for row in messages
+        if row["message_type"] == "ppv" and row["sending_time"] > "2025-12-10"
+    )
+    added = [
+        {**template, "message_id": key, column: value if value == value else None}
+        for key, (column, value, _) in BAD_MESSAGES.items()
+    ]
+    tables = {name: demo_rows(name) for name in DEMO_TABLES} | {"mass_messages": messages + added}
+    sqlite_path = raw_sqlite(directory / "bad.db", tables)
+    duckdb_path = sqlite_to_duckdb(sqlite_path, directory / "bad.duckdb")
+    with sqlite3.connect(sqlite_path) as con:  # SQLite stores a NaN as null: store its text
+        con.execute("update mass_messages set earnings = 'NaN' where message_id = 900010")
+    con.close()
+    with duckdb.connect(str(duckdb_path)) as con:
+        con.execute("update mass_messages set earnings = 'nan'::double where message_id = 900010")
+    return sqlite_path, duckdb_path
+
+
+def rejected_messages(db: Path) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "select row_key, invalid_reason, invalid_value from int_raw_rows_rejected"
+            " where table_name = 'mass_messages' order by row_key"
+        ).fetchall()
+
+
+def test_typed_duckdb_raw_flags_the_same_bad_values_as_sqlite(tmp_path: Path) -> None:
+    sqlite_path, duckdb_path = bad_value_raws(tmp_path)
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        query = "select column_name, data_type from duckdb_columns() where table_name = $1"
+        types = dict(con.execute(query, ["mass_messages"]).fetchall())
+    assert [types[c] for c in ("sent_count", "earnings")] == ["BIGINT", "DOUBLE"]  # read as stored
+    builds = {}
+    for name, raw in (("sqlite", sqlite_path), ("duckdb", duckdb_path)):
+        builds[name] = eros_volume.build(
+            db=tmp_path / f"{name}.duckdb", raw=raw, as_of=DEMO_AS_OF, echo=False
+        )
+    flagged = {key: (reason, value) for key, reason, value in rejected_messages(builds["sqlite"])}
+    assert flagged == {
+        "900001": ("negative sent_count", "-5"),
+        "900002": ("negative viewed_count", "-1"),
+        "900003": ("negative purchased_count", "-2"),
+        "900004": ("invalid earnings", "Inf"),
+        "900005": ("invalid earnings", "-Inf"),
+        "900006": ("earnings above max_valid_earnings", "1000000.5"),
+        "900010": ("invalid earnings", "NaN"),
+    }
+    assert {key for key, (_, _, reason) in BAD_MESSAGES.items() if reason} == set(flagged)
+    from_duckdb = {
+        key: (reason, value) for key, reason, value in rejected_messages(builds["duckdb"])
+    }
+    # The same rows and reasons; a typed value reads as DuckDB writes that number.
+    assert from_duckdb == flagged | {
+        "900004": ("invalid earnings", "inf"),
+        "900005": ("invalid earnings", "-inf"),
+        "900010": ("invalid earnings", "nan"),
+    }
+    for mart in MARTS:
+        assert mart_rows(builds["duckdb"], mart) == mart_rows(builds["sqlite"], mart), mart

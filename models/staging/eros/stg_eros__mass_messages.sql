@@ -5,6 +5,11 @@
   A PPV message whose values cannot be used (SPEC 7) is kept with its invalid_reason and left out
   of the math: a null creator_id, an unparseable or null sending_time, or, inside the windows, a count that is not a
   non-negative integer or earnings that are not a finite number up to max_valid_earnings.
+  The counts and earnings are read as text (SQLite, text columns) or, when the raw column already
+  has the type, as stored (a typed DuckDB file: no text round trip over every row); either way
+  the *_text columns are null exactly when the raw value is, and the invalid value is turned into
+  text only for the rows that have one. Only the columns the models downstream read are kept (the
+  table holds every message of the windows).
 -#}
 with
 
@@ -12,10 +17,8 @@ source as (
     {{ eros_volume.select_raw('mass_messages', {
         'message_id': 'varchar',
         'creator_id': 'varchar',
-        'page_name': 'varchar',
         'sending_time': 'varchar',
         'message_type': 'varchar',
-        'price': 'double',
         'sent_count': 'varchar',
         'viewed_count': 'varchar',
         'purchased_count': 'varchar',
@@ -24,14 +27,18 @@ source as (
         'creator_id', 'sending_time', 'message_type',
         'sent_count', 'viewed_count', 'purchased_count', 'earnings',
     ], raw_filter="sending_time >= '" ~ eros_volume.messages_needed_from_day()
-        ~ "' or sending_time is null") }}
+        ~ "' or sending_time is null", as_stored={
+        'sent_count': 'bigint',
+        'viewed_count': 'bigint',
+        'purchased_count': 'bigint',
+        'earnings': 'double',
+    }) }}
 ),
 
 typed as (
     select
         message_id,
         creator_id,
-        page_name,
         sending_time,
         sent_count as sent_count_text,
         viewed_count as viewed_count_text,
@@ -39,7 +46,6 @@ typed as (
         earnings as earnings_text,
         {{ eros_volume.safe_cast('sending_time', 'timestamp') }} as sent_at,
         lower(trim(message_type)) as message_type,
-        price,
         {{ eros_volume.safe_cast('sent_count', 'bigint') }} as sent_count,
         {{ eros_volume.safe_cast('viewed_count', 'bigint') }} as viewed_count,
         {{ eros_volume.safe_cast('purchased_count', 'bigint') }} as purchased_count,
@@ -105,10 +111,14 @@ valued as (
             when invalid_reason is null then null
             when invalid_reason = creator_id_problem then null
             when invalid_reason = sending_time_problem then sending_time
-            when invalid_reason = sent_count_problem then sent_count_text
-            when invalid_reason = viewed_count_problem then viewed_count_text
-            when invalid_reason = purchased_count_problem then purchased_count_text
-            when invalid_reason = earnings_problem then earnings_text
+            when invalid_reason = sent_count_problem
+                then {{ dbt.cast('sent_count_text', dbt.type_string()) }}
+            when invalid_reason = viewed_count_problem
+                then {{ dbt.cast('viewed_count_text', dbt.type_string()) }}
+            when invalid_reason = purchased_count_problem
+                then {{ dbt.cast('purchased_count_text', dbt.type_string()) }}
+            when invalid_reason = earnings_problem
+                then {{ dbt.cast('earnings_text', dbt.type_string()) }}
         end as invalid_value
     from described
 ),
@@ -117,13 +127,7 @@ windowed as (
     select
         message_id,
         creator_id,
-        page_name,
         sent_at,
-        message_type,
-        price,
-        sent_count,
-        viewed_count,
-        purchased_count,
         coalesce(earnings, 0) as earnings,
         invalid_reason,
         invalid_value,
