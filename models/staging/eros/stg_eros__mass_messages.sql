@@ -11,6 +11,11 @@
   text only for the rows that have one. Only the columns the models downstream read are kept (the
   table holds every message of the windows).
 -#}
+{{ config(
+    pre_hook=["{{ eros_volume.light_compression(true) }}"],
+    post_hook=["{{ eros_volume.light_compression(false) }}"],
+) }}
+
 with
 
 source as (
