@@ -18,16 +18,16 @@ from eros_volume.paths import project_dir
 TEST = "volume_config__column_checks"
 
 
-def compiled_test(db: Path, target: Path) -> str:
+def compiled_test(db: Path, target: Path, test: str = TEST) -> str:
     """The test's SQL as dbt compiles it for the build file ``db``."""
     root = project_dir()
     env = {**os.environ, "EROS_VOLUME_DB": str(db), "EROS_RAW_DB": ""}
     subprocess.run(
-        [dbt_executable(), "compile", "-s", TEST, "--project-dir", str(root),
+        [dbt_executable(), "compile", "-s", test, "--project-dir", str(root),
          "--profiles-dir", str(root), "--target-path", str(target), "--quiet"],
         env=env, check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    (path,) = (target / "compiled").rglob(f"{TEST}.sql")
+    (path,) = (target / "compiled").rglob(f"{test}.sql")
     return path.read_text()
 
 
@@ -86,3 +86,40 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
         ("true: revenue_items_per_day between 1 and 8", 1, ids[4]),  # the caps (vars)
         ("true: ppv_per_day = revenue_items_per_day", 1, ids[4]),
     }
+
+
+def test_a_reference_to_another_model_names_the_missing_key(
+    broken: tuple[Path, str], tmp_path: Path
+) -> None:
+    """references: {creator_id: ref('stg_eros__creators')} (dbt's relationships) fails on each
+    creator_id of volume_config missing from stg_eros__creators, counting them."""
+    source, sql = broken
+    db = tmp_path / source.name
+    shutil.copy(source, db)
+    with duckdb.connect(str(db)) as con:
+        first, second = (
+            row[0]
+            for row in con.execute(
+                "select creator_id from stg_eros__creators order by creator_id limit 2"
+            ).fetchall()
+        )
+        con.execute("delete from stg_eros__creators where creator_id in (?, ?)", [first, second])
+    assert failures(db, sql) == {("references creator_id in stg_eros__creators", 2, first)}
+
+
+def test_row_count_fails_with_the_count(
+    broken: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """row_count: 1 on build_info: passes on a build, fails showing the count with 0 or 2 rows."""
+    source, _ = broken
+    folder = tmp_path_factory.mktemp("rows")
+    db = folder / source.name
+    shutil.copy(source, db)
+    sql = compiled_test(db, folder / "target", "build_info__column_checks")
+    assert failures(db, sql) == set()
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into build_info select * from build_info")
+    assert ("row_count 1", 1, "2") in failures(db, sql)
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from build_info")
+    assert failures(db, sql) == {("row_count 1", 1, "0")}

@@ -5,10 +5,15 @@
     not_null:        [column]
     accepted_values: {column: [values]}     null passes, as in dbt's accepted_values
     expressions:     [SQL boolean]          must be true on every row (null fails)
+    references:      {column: ref('model')} every non-null value is in that model's column of
+                                            the same name (dbt's relationships test)
+    row_count:       N                      the model has exactly N rows (example: the count)
   One row per failed check: the check, how many rows fail it and one example (the offending
   value, or the key of an offending row).
 -#}
-{% test column_checks(model, unique=[], not_null=[], accepted_values={}, expressions=[]) %}
+{% test column_checks(
+    model, unique=[], not_null=[], accepted_values={}, expressions=[], references={}, row_count=none
+) %}
 {%- set key = eros_volume.column_checks_text(unique[0]) if unique else 'null' -%}
 {%- set checks = [] -%}
 {%- for columns in unique -%}
@@ -41,6 +46,19 @@
         'select ' ~ key ~ ' as example from ' ~ model
         ~ ' where not coalesce(' ~ expression ~ ', false)')) -%}
 {%- endfor -%}
+{%- for column, parent in references.items() -%}
+    {%- do checks.append((
+        'references ' ~ column ~ ' in ' ~ parent.identifier,
+        'select ' ~ eros_volume.column_checks_text('child.' ~ column) ~ ' as example from '
+        ~ model ~ ' as child where child.' ~ column ~ ' is not null and not exists (select 1 from '
+        ~ parent ~ ' as parent where parent.' ~ column ~ ' = child.' ~ column ~ ')')) -%}
+{%- endfor -%}
+{%- if row_count is not none -%}
+    {%- do checks.append((
+        'row_count ' ~ row_count,
+        'select ' ~ eros_volume.column_checks_text('count(*)') ~ ' as example from ' ~ model
+        ~ ' having count(*) != ' ~ row_count)) -%}
+{%- endif -%}
 {%- if not checks -%}
     {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " lists no check") }}
 {%- endif -%}
