@@ -234,10 +234,11 @@ def build(
     db_path = target_path(db)
     mode: Output = output or ("progress" if echo else "quiet")
     with publishing(db_path, quiet=mode == "quiet") as temporary:
-        change_control.start_from_previous(db_path, temporary)
+        problem = change_control.start_from_previous(db_path, temporary)
         run = run_dbt(
             PUBLISH_ARGS + settings_vars(settings),
-            dbt_env(temporary, raw_path, as_of) | change_control.build_env(db_path, raw_path),
+            dbt_env(temporary, raw_path, as_of)
+            | change_control.build_env(db_path, raw_path, problem),
             output=mode,
             target=dbt_state_dir(db_path, raw_path),
         )

@@ -50,13 +50,16 @@ def previous_build_problem(db_path: Path) -> str | None:
     return None
 
 
-def start_from_previous(previous: Path, temporary: Path) -> None:
+def start_from_previous(previous: Path, temporary: Path) -> str | None:
     """Start the build file as a copy of the one it replaces when that has a readable history:
     the history tables then grow in place (incremental models: delete what is no longer kept,
     append this build's publication) instead of being rewritten. The copy is the build's own
-    temporary file; the previous file is only read."""
-    if previous_build_problem(previous) is None:
+    temporary file; the previous file is only read. Returns previous_build_problem: None when
+    the copy was made."""
+    problem = previous_build_problem(previous)
+    if problem is None:
         shutil.copyfile(previous, temporary)
+    return problem
 
 
 def raw_fingerprint(raw: Path | str | None) -> str:
@@ -76,10 +79,10 @@ def package_version() -> str:
         return ""
 
 
-def build_env(previous: Path, raw: Path | str | None) -> dict[str, str]:
+def build_env(previous: Path, raw: Path | str | None, problem: str | None) -> dict[str, str]:
     """The environment entries a build adds for dbt: the previous build file when it has a
-    readable history (else why not), the raw source's fingerprint, the package version."""
-    problem = previous_build_problem(previous)
+    readable history (``problem`` None, from previous_build_problem), else why not, the raw
+    source's fingerprint, the package version."""
     return {
         PREVIOUS_ENV: "" if problem else str(previous),
         PROBLEM_ENV: problem or "",
@@ -92,7 +95,11 @@ def history_note(db_path: Path) -> str | None:
     """The build's one line on its history (None when the history carried forward)."""
     con = open_read_only(db_path)
     try:
-        row = con.execute("select history_note from build_info").fetchone()
+        return read_history_note(con)
     finally:
         con.close()
+
+
+def read_history_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("select history_note from build_info").fetchone()
     return row[0] if row else None

@@ -106,11 +106,20 @@ def dbt_state_dir(db_path: Path, raw: Path | None) -> Path:
     chosen = states / key
     chosen.mkdir(parents=True, exist_ok=True)
     os.utime(chosen)
-    newest = sorted(states.iterdir(), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    # Another build may remove a folder while this one looks: a folder gone is skipped.
+    ages = {path: modified_ns(path) for path in states.iterdir()}
+    newest = sorted((path for path in ages if ages[path] is not None), key=ages.get, reverse=True)
     for old in newest[KEPT_STATE_DIRS:]:
-        if time.time() - old.stat().st_mtime > STATE_IDLE_SECONDS:
+        if time.time_ns() - ages[old] > STATE_IDLE_SECONDS * 1e9:
             shutil.rmtree(old, ignore_errors=True)
     return chosen
+
+
+def modified_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def kept_logs_dir() -> Path:

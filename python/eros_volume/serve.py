@@ -49,6 +49,9 @@ from .paths import dbt_state_dir
 POLL_SECONDS = 1.0
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# A refresh whose build file starts as a copy of this process's last publication, with the same
+# parse, loads no seed: the copy holds them (the demo raw tables, the tier bases) as they are.
+SKIP_SEEDS = ["--exclude-resource-type", "seed"]
 
 
 class Stopped(Exception):
@@ -70,13 +73,30 @@ def parse_every(text: str) -> float:
     return float(match.group(1)) * UNIT_SECONDS[match.group(2)]
 
 
-def row_hashes(path: Path) -> dict[str, int]:
-    """creator_id -> hash of its whole volume_config row, in the build file at ``path``."""
+def row_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """creator_id -> hash of its whole volume_config row, in the build file of ``con``."""
+    rows = con.execute("select creator_id, hash(volume_config) from volume_config").fetchall()
+    return dict(rows)
+
+
+def previous_hashes(path: Path) -> dict[str, int]:
+    """row_hashes of the build file a first refresh replaces; none when it has no volume_config."""
     if not path.exists():
         return {}
-    with duckdb.connect(str(path), read_only=True, config=safe_config()) as con:
-        rows = con.execute("select creator_id, hash(volume_config) from volume_config").fetchall()
-    return dict(rows)
+    try:
+        with duckdb.connect(str(path), read_only=True, config=safe_config()) as con:
+            return row_hashes(con)
+    except duckdb.Error:
+        return {}
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, None when there is none: another writer changes it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 class Refresher:
@@ -96,6 +116,9 @@ class Refresher:
         self.as_of = parse_timestamp(as_of) if as_of else None
         self.dbt = KeptDbt(dbt_state_dir(self.db_path, self.raw))
         self.previous: dict[str, int] | None = None
+        # (parse key, file signature) of this process's last publication: while both hold, the
+        # build file it starts from has this project's seeds loaded already.
+        self.published: tuple | None = None
 
     def refresh(self) -> Refresh:
         """One build, published as ``build`` publishes (every model and data test passed);
@@ -103,19 +126,23 @@ class Refresher:
         start = time.perf_counter()
         raw_path = prepare_raw(self.raw)
         with publishing(self.db_path, quiet=True) as temporary:
-            change_control.start_from_previous(self.db_path, temporary)
+            problem = change_control.start_from_previous(self.db_path, temporary)
             env = dbt_env(temporary, raw_path, self.as_of) | change_control.build_env(
-                self.db_path, raw_path
+                self.db_path, raw_path, problem
             )
-            run = self.dbt.invoke(self.arguments, env)
+            key = self.dbt.parse_key(env)
+            seeded = problem is None and self.published == (key, file_signature(self.db_path))
+            run = self.dbt.invoke(self.arguments + (SKIP_SEEDS if seeded else []), env)
             if run.code == INTERRUPTED:
                 raise Stopped()
             if not run.ok:
                 raise BuildError(run.reason)
             if self.previous is None:
-                self.previous = row_hashes(self.db_path)
-            current = row_hashes(temporary)
-        self.history_note = change_control.history_note(self.db_path)
+                self.previous = previous_hashes(self.db_path)
+            with duckdb.connect(str(temporary), config=safe_config()) as con:
+                current = row_hashes(con)
+                self.history_note = change_control.read_history_note(con)
+        self.published = (key, file_signature(self.db_path))
         changed = sum(1 for key, value in current.items() if self.previous.get(key) != value)
         changed += sum(1 for key in self.previous if key not in current)
         self.previous = current

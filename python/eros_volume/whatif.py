@@ -156,7 +156,9 @@ def what_if(
     remove_database(copy)
     try:
         prepare_copy(serving, copy, tiers_path)
-        env = dbt_env(copy, None, values.pop("as_of")) | change_control.build_env(serving, None)
+        env = dbt_env(copy, None, values.pop("as_of")) | change_control.build_env(
+            serving, None, change_control.previous_build_problem(serving)
+        )
         arguments = ["run", *SELECTION, *settings_vars(values)]
         run = run_dbt(arguments, env, output="verbose" if echo else "quiet")
         if not run.ok:

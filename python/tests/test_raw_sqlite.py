@@ -347,3 +347,76 @@ def test_typed_duckdb_raw_flags_the_same_bad_values_as_sqlite(tmp_path: Path) ->
     }
     for mart in MARTS:
         assert mart_rows(builds["duckdb"], mart) == mart_rows(builds["sqlite"], mart), mart
+
+
+# --- the two ways of reading a SQLite table read the same rows -----------------------------------
+
+
+def build_tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of a build but build_info (its build id and start time differ by run)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+            if name != "build_info"
+        ]
+        return {
+            name: con.execute(f"select * exclude (build_id) from {name} order by all").fetchall()
+            if "build_id" in [c[0] for c in con.execute(f"describe {name}").fetchall()]
+            else con.execute(f"select * from {name} order by all").fetchall()
+            for name in names
+        }
+
+
+def test_sqlite_filter_inside_sqlite_or_by_duckdbs_scan_reads_the_same_rows(
+    tmp_path: Path,
+) -> None:
+    """raw_scan filters a SQLite table inside SQLite (sqlite_query, its index) or through
+    DuckDB's parallel scan of the whole table, by the share of rows kept (var
+    sqlite_pushdown_share). Forced each way on a generated file with bad values of every kind
+    and history older than the windows, every table of the build is the same, and the build
+    passes: flagged rows are kept for data_quality_issues, not failed on by the data tests."""
+    from eros_volume.generate import generate
+    from eros_volume.paths import dbt_state_dir
+
+    raw = tmp_path / "raw.db"
+    generate(raw, 40, 60, 3, as_of=DEMO_AS_OF, progress=False)
+    bad = {  # value written into PPV messages of the last 14 days (rowid % 7 = n picks them)
+        "sent_count": "'12abc'", "viewed_count": "-3", "purchased_count": "''",
+        "earnings": "'NaN'", "sending_time": "'yesterday'", "creator_id": "null",
+    }  # fmt: skip
+    with sqlite3.connect(raw) as con:
+        for n, (column, value) in enumerate(bad.items()):
+            con.execute(
+                f"update mass_messages set {column} = {value} where rowid % 50 = ?"
+                " and message_type = 'ppv' and sending_time > ?",
+                [n, "2025-12-03"],
+            )
+        con.execute("update mass_messages set sending_time = null where rowid % 50 = 7")
+        for back, column, value in ((0, "saturation_score", "high"), (1, "tracking_date", "x")):
+            con.execute(
+                f"update volume_performance_tracking set {column} = ? where rowid ="
+                " (select max(rowid) from volume_performance_tracking) - ?",
+                [value, back],
+            )
+    con.close()
+    tables, sql = {}, {}
+    for share in ("0", "2"):  # 0: DuckDB's scan always; 2: inside SQLite always
+        db = tmp_path / f"share_{share}.duckdb"
+        result = run_cli("build", "--raw", raw, "--as-of", DEMO_AS_OF, "--db", db, "--quiet",
+                         "--set", f"sqlite_pushdown_share={share}")  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        tables[share] = build_tables(db)
+        (compiled,) = dbt_state_dir(db, raw).rglob("compiled/**/stg_eros__mass_messages.sql")
+        sql[share] = compiled.read_text()
+    assert "sqlite_query(" not in sql["0"] and "sqlite_query(" in sql["2"]
+    assert repr(tables["0"]) == repr(tables["2"])  # repr: NaN earnings are equal too
+    rejected = [row for row in tables["0"]["int_raw_rows_rejected"] if row[0] == "mass_messages"]
+    assert {row[4] for row in rejected} >= {"invalid creator_id", "invalid sending_time"}
+    tracking = [row for row in tables["0"]["int_raw_rows_rejected"] if row[0] != "mass_messages"]
+    reasons = sorted(row[4] for row in tracking)
+    assert reasons == ["invalid saturation_score", "invalid tracking_date"]
+    assert len(rejected) > 50  # bad rows are in the comparison
+    assert len(tables["0"]["stg_eros__mass_messages"]) < 40 * 60 * 3 * 0.75  # old rows skipped

@@ -218,6 +218,20 @@ def test_dbt_state_folder_is_one_per_build_file_and_raw_database(
     assert len(list(first.parent.iterdir())) == 2 + (KEPT_STATE_DIRS + 2) + 1  # all but first
 
 
+def test_a_state_folder_another_build_removes_meanwhile_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two builds of different files prune the state folders at once: a folder listed by one and
+    removed by the other before its age is read is skipped (it raised FileNotFoundError)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = dbt_state_dir(tmp_path / "a.duckdb", None)
+    gone = kept.parent / "removed-by-another-build"
+    listing = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", lambda self: [*listing(self), gone])
+    assert dbt_state_dir(tmp_path / "b.duckdb", None).is_dir()
+    assert kept.is_dir()
+
+
 def test_a_cold_build_with_a_new_as_of_keeps_dbts_saved_parse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
