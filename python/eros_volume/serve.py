@@ -119,6 +119,7 @@ class Refresher:
         # (parse key, file signature) of this process's last publication: while both hold, the
         # build file it starts from has this project's seeds loaded already.
         self.published: tuple | None = None
+        self.seeds_loaded: bool | None = None  # by the last refresh
 
     def refresh(self) -> Refresh:
         """One build, published as ``build`` publishes (every model and data test passed);
@@ -133,6 +134,7 @@ class Refresher:
             key = self.dbt.parse_key(env)
             seeded = problem is None and self.published == (key, file_signature(self.db_path))
             run = self.dbt.invoke(self.arguments + (SKIP_SEEDS if seeded else []), env)
+            self.seeds_loaded = not seeded
             if run.code == INTERRUPTED:
                 raise Stopped()
             if not run.ok:

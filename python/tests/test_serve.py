@@ -4,6 +4,7 @@ SIGTERM; and cold builds that keep dbt's saved parse from one build to the next.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import DEMO_AS_OF, write_sqlite
 
@@ -196,6 +198,45 @@ def test_a_reader_during_five_refreshes_sees_only_whole_builds(tmp_path: Path) -
             reader.join(timeout=30)
     assert errors == []
     assert seen == {0, 1, 2, 3, 4, 5}
+
+
+SEED_PROBE = """
+import json, subprocess, sys
+from eros_volume.serve import Refresher
+db, as_of, command = sys.argv[1], sys.argv[2], sys.argv[3:]
+refresher = Refresher(db=db, as_of=as_of)
+seen = []
+for step in ("first", "second", "third", "after another build", "fifth"):
+    if step == "after another build":
+        subprocess.run(command, check=True)
+    done = refresher.refresh()
+    seen.append([step, refresher.seeds_loaded, done.creators, done.changed])
+print(json.dumps(seen))
+"""
+
+
+def test_serve_loads_seeds_only_when_its_last_publication_is_not_what_it_starts_from(
+    tmp_path: Path,
+) -> None:
+    """A refresh starting from serve's own last publication (same parse) keeps its seeds (the
+    demo raw tables, the tier bases) instead of loading them again; after another writer
+    replaced the build file, the next refresh loads them. The configurations never change."""
+    db = tmp_path / "eros_volume.duckdb"
+    build = [EROS_VOLUME, "build", "--quiet", "--db", str(db), "--as-of", DEMO_AS_OF]
+    done = subprocess.run(
+        [sys.executable, "-c", SEED_PROBE, str(db), DEMO_AS_OF, *build],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        (creators,) = con.execute("select count(*) from stg_eros__creators").fetchone()
+    assert json.loads(done.stdout.splitlines()[-1]) == [
+        ["first", True, creators, creators],
+        ["second", True, creators, 0],  # the first had no previous build file: another parse
+        ["third", False, creators, 0],
+        ["after another build", True, creators, 0],
+        ["fifth", False, creators, 0],
+    ]
 
 
 def test_dbt_state_folder_is_one_per_build_file_and_raw_database(
