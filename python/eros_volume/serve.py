@@ -51,7 +51,7 @@ DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 # A refresh whose build file starts as a copy of this process's last publication, with the same
 # parse, loads no seed: the copy holds them (the demo raw tables, the tier bases) as they are.
-SKIP_SEEDS = ["--exclude-resource-type", "seed"]
+SKIP_SEEDS = ["--exclude", "resource_type:seed"]  # and so their tests
 
 
 class Stopped(Exception):

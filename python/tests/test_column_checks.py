@@ -18,15 +18,20 @@ from eros_volume.paths import project_dir
 TEST = "volume_config__column_checks"
 
 
-def compiled_test(db: Path, target: Path, test: str = TEST) -> str:
-    """The test's SQL as dbt compiles it for the build file ``db``."""
+def dbt(command: str, test: str, db: Path, target: Path) -> subprocess.CompletedProcess:
+    """``dbt <command> -s <test>`` against the build file ``db``."""
     root = project_dir()
     env = {**os.environ, "EROS_VOLUME_DB": str(db), "EROS_RAW_DB": ""}
-    subprocess.run(
-        [dbt_executable(), "compile", "-s", test, "--project-dir", str(root),
-         "--profiles-dir", str(root), "--target-path", str(target), "--quiet"],
-        env=env, check=True, capture_output=True, text=True, timeout=300,
+    return subprocess.run(
+        [dbt_executable(), command, "-s", test, "--project-dir", str(root),
+         "--profiles-dir", str(root), "--target-path", str(target)],
+        env=env, check=False, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
+
+def compiled_test(db: Path, target: Path, test: str = TEST) -> str:
+    """The test's SQL as dbt compiles it for the build file ``db``."""
+    assert dbt("compile", test, db, target).returncode == 0
     (path,) = (target / "compiled").rglob(f"{test}.sql")
     return path.read_text()
 
@@ -79,12 +84,12 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
             [ids[3]],
         )
     assert failures(db, sql) == {
-        ("unique creator_id", 1, ids[3]),
-        ("not_null page_type", 1, ids[0]),
-        ("accepted_values volume_level", 1, "Bogus"),
-        ("true: saturation_score between 0 and 100", 1, ids[2]),
-        ("true: revenue_items_per_day between 1 and 8", 1, ids[4]),  # the caps (vars)
-        ("true: ppv_per_day = revenue_items_per_day", 1, ids[4]),
+        ("unique creator_id", "error", 1, ids[3]),
+        ("not_null page_type", "error", 1, ids[0]),
+        ("accepted_values volume_level", "error", 1, "Bogus"),
+        ("true: saturation_score between 0 and 100", "error", 1, ids[2]),
+        ("true: revenue_items_per_day between 1 and 8", "error", 1, ids[4]),  # the caps (vars)
+        ("true: ppv_per_day = revenue_items_per_day", "error", 1, ids[4]),
     }
 
 
@@ -104,7 +109,9 @@ def test_a_reference_to_another_model_names_the_missing_key(
             ).fetchall()
         )
         con.execute("delete from stg_eros__creators where creator_id in (?, ?)", [first, second])
-    assert failures(db, sql) == {("references creator_id in stg_eros__creators", 2, first)}
+    assert failures(db, sql) == {
+        ("references creator_id in stg_eros__creators", "error", 2, first)
+    }
 
 
 def test_row_count_fails_with_the_count(
@@ -119,7 +126,45 @@ def test_row_count_fails_with_the_count(
     assert failures(db, sql) == set()
     with duckdb.connect(str(db)) as con:
         con.execute("insert into build_info select * from build_info")
-    assert ("row_count 1", 1, "2") in failures(db, sql)
+    assert ("row_count 1", "error", 1, "2") in failures(db, sql)
     with duckdb.connect(str(db)) as con:
         con.execute("delete from build_info")
-    assert failures(db, sql) == {("row_count 1", 1, "0")}
+    assert failures(db, sql) == {("row_count 1", "error", 1, "0")}
+
+
+def test_warn_checks_warn_and_error_checks_fail(
+    broken: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """stg_eros__creators: a page_name two creators share is a warn check (dbt reports WARN,
+    exit 0); a negative fan count is an error check (FAIL, exit 1, "Got 1 result"), whatever
+    warns beside it."""
+    source, _ = broken
+    folder = tmp_path_factory.mktemp("warn")
+    db = folder / source.name
+    shutil.copy(source, db)
+    test = "stg_eros__creators__column_checks"
+    assert "WARN=0 ERROR=0" in dbt("test", test, db, folder / "target").stdout
+    with duckdb.connect(str(db)) as con:
+        first, second = (
+            row[0]
+            for row in con.execute(
+                "select creator_id from stg_eros__creators order by creator_id limit 2"
+            ).fetchall()
+        )
+        con.execute(
+            "update stg_eros__creators set page_name = 'same_page' where creator_id in (?, ?)",
+            [first, second],
+        )
+    warned = dbt("test", test, db, folder / "target")
+    assert warned.returncode == 0 and "WARN=1 ERROR=0" in warned.stdout, warned.stdout
+    sql = compiled_test(db, folder / "target", test)
+    assert failures(db, sql) == {("unique page_name", "warn", 1, "same_page")}
+    with duckdb.connect(str(db)) as con:
+        con.execute("update stg_eros__creators set fan_count = -1 where creator_id = ?", [first])
+    failed = dbt("test", test, db, folder / "target")
+    assert failed.returncode == 1 and "WARN=0 ERROR=1" in failed.stdout, failed.stdout
+    assert "Got 1 result, configured to fail if >0" in failed.stdout
+    assert failures(db, sql) == {
+        ("unique page_name", "warn", 1, "same_page"),
+        ("true: fan_count >= 0", "error", 1, first),
+    }

@@ -8,63 +8,36 @@
     references:      {column: ref('model')} every non-null value is in that model's column of
                                             the same name (dbt's relationships test)
     row_count:       N                      the model has exactly N rows (example: the count)
-  One row per failed check: the check, how many rows fail it and one example (the offending
-  value, or the key of an offending row).
+    warn:            {the same keys}        checks that only warn
+  One row per failed check: the check, its severity, how many rows fail it and one example (the
+  offending value, or the key of an offending row). The test fails when an error check fails
+  ("Got N results": N error checks failed) and warns when only warn checks fail (N is then minus
+  the number of warn checks that failed: dbt compares one number to warn_if and error_if).
 -#}
 {% test column_checks(
-    model, unique=[], not_null=[], accepted_values={}, expressions=[], references={}, row_count=none
+    model, unique=[], not_null=[], accepted_values={}, expressions=[], references={},
+    row_count=none, warn={}
 ) %}
+{{ config(
+    fail_calc="case when count(*) filter (where severity = 'error') > 0"
+        ~ " then count(*) filter (where severity = 'error') else -count(*) end",
+    warn_if="<0",
+    error_if=">0",
+) }}
 {%- set key = eros_volume.column_checks_text(unique[0]) if unique else 'null' -%}
-{%- set checks = [] -%}
-{%- for columns in unique -%}
-    {%- set columns = [columns] if columns is string else columns -%}
-    {%- set text = eros_volume.column_checks_text(columns) -%}
-    {%- do checks.append((
-        'unique ' ~ columns | join(', '),
-        'select min(' ~ text ~ ') as example from ' ~ model
-        ~ ' where ' ~ columns | join(' is not null and ') ~ ' is not null'
-        ~ ' group by ' ~ columns | join(', ') ~ ' having count(*) > 1')) -%}
-{%- endfor -%}
-{%- for column in not_null -%}
-    {%- do checks.append((
-        'not_null ' ~ column,
-        'select ' ~ key ~ ' as example from ' ~ model ~ ' where ' ~ column ~ ' is null')) -%}
-{%- endfor -%}
-{%- for column, values in accepted_values.items() -%}
-    {%- set listed = [] -%}
-    {%- for value in values -%}
-        {%- do listed.append(value if value is number else "'" ~ (value | replace("'", "''")) ~ "'") -%}
-    {%- endfor -%}
-    {%- do checks.append((
-        'accepted_values ' ~ column,
-        'select ' ~ eros_volume.column_checks_text(column) ~ ' as example from ' ~ model
-        ~ ' where ' ~ column ~ ' not in (' ~ listed | join(', ') ~ ')')) -%}
-{%- endfor -%}
-{%- for expression in expressions -%}
-    {%- do checks.append((
-        'true: ' ~ expression,
-        'select ' ~ key ~ ' as example from ' ~ model
-        ~ ' where not coalesce(' ~ expression ~ ', false)')) -%}
-{%- endfor -%}
-{%- for column, parent in references.items() -%}
-    {%- do checks.append((
-        'references ' ~ column ~ ' in ' ~ parent.identifier,
-        'select ' ~ eros_volume.column_checks_text('child.' ~ column) ~ ' as example from '
-        ~ model ~ ' as child where child.' ~ column ~ ' is not null and not exists (select 1 from '
-        ~ parent ~ ' as parent where parent.' ~ column ~ ' = child.' ~ column ~ ')')) -%}
-{%- endfor -%}
-{%- if row_count is not none -%}
-    {%- do checks.append((
-        'row_count ' ~ row_count,
-        'select ' ~ eros_volume.column_checks_text('count(*)') ~ ' as example from ' ~ model
-        ~ ' having count(*) != ' ~ row_count)) -%}
-{%- endif -%}
+{%- set checks = eros_volume.column_checks_queries(
+    model, key, 'error', unique, not_null, accepted_values, expressions, references, row_count) -%}
+{%- do checks.extend(eros_volume.column_checks_queries(
+    model, key, 'warn', warn.get('unique', []), warn.get('not_null', []),
+    warn.get('accepted_values', {}), warn.get('expressions', []), warn.get('references', {}),
+    warn.get('row_count'))) -%}
 {%- if not checks -%}
     {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " lists no check") }}
 {%- endif -%}
-{%- for name, failing in checks %}
+{%- for name, severity, failing in checks %}
 select
     '{{ name | replace("'", "''") }}' as failed_check,
+    '{{ severity }}' as severity,
     count(*) as failing_rows,
     min(example) as example
 from ({{ failing }}) as failing
