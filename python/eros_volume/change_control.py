@@ -9,12 +9,14 @@ build's `build_info`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from importlib import metadata
 from pathlib import Path
 
 import duckdb
 
+from .paths import project_dir
 from .store import open_read_only
 
 PREVIOUS_ENV = "EROS_PREVIOUS_DB"
@@ -22,8 +24,12 @@ PROBLEM_ENV = "EROS_PREVIOUS_DB_PROBLEM"
 FINGERPRINT_ENV = "EROS_RAW_FINGERPRINT"
 VERSION_ENV = "EROS_VOLUME_VERSION"
 CARRIED_TABLES = ("volume_config_history", "volume_config_changes")
+SEEDS_ENV = "EROS_SEEDS_FINGERPRINT"
 # Read by the models only when nodes run, so a new value keeps a kept dbt parse (serve) valid.
-RUN_TIME_ENV = (PROBLEM_ENV, FINGERPRINT_ENV, VERSION_ENV)
+RUN_TIME_ENV = (PROBLEM_ENV, FINGERPRINT_ENV, VERSION_ENV, SEEDS_ENV)
+# A build that starts from a copy of a build file whose seeds are this project's (the same
+# seeds_fingerprint) loads no seed and runs no seed test: the copy holds them as they are.
+SKIP_SEEDS = ["--exclude", "resource_type:seed"]
 
 
 def previous_build_problem(db_path: Path) -> str | None:
@@ -62,6 +68,34 @@ def start_from_previous(previous: Path, temporary: Path) -> str | None:
     return problem
 
 
+def seeds_fingerprint(raw: Path | str | None) -> str:
+    """What the seed tables of a build depend on: every file under seeds/, dbt_project.yml (the
+    seeds' configuration), the demo or raw mode (the demo raw tables are seeds) and the
+    versions (how dbt loads a CSV)."""
+    root = project_dir()
+    digest = hashlib.sha256(f"{'raw' if raw else 'demo'}\0{package_version()}\0".encode())
+    digest.update(metadata.version("dbt-core").encode() + metadata.version("duckdb").encode())
+    for path in [root / "dbt_project.yml", *sorted((root / "seeds").rglob("*"))]:
+        if path.is_file():
+            digest.update(f"\0{path.relative_to(root)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def seed_arguments(previous: Path, problem: str | None, fingerprint: str) -> list[str]:
+    """SKIP_SEEDS when the build starts from a copy of ``previous`` (``problem`` None) whose
+    build_info records the same seeds_fingerprint, else nothing."""
+    if problem is not None:
+        return []
+    con = open_read_only(previous)
+    try:
+        row = con.execute("select seeds_fingerprint from build_info").fetchone()
+    except duckdb.Error:  # a build file older than the column
+        row = None
+    finally:
+        con.close()
+    return SKIP_SEEDS if row and row[0] == fingerprint else []
+
+
 def raw_fingerprint(raw: Path | str | None) -> str:
     """Size and modification time (UTC) of the raw database file; empty for the demo data and a
     PostgreSQL URL (no file)."""
@@ -79,15 +113,18 @@ def package_version() -> str:
         return ""
 
 
-def build_env(previous: Path, raw: Path | str | None, problem: str | None) -> dict[str, str]:
+def build_env(
+    previous: Path, raw: Path | str | None, problem: str | None, seeds: str = ""
+) -> dict[str, str]:
     """The environment entries a build adds for dbt: the previous build file when it has a
     readable history (``problem`` None, from previous_build_problem), else why not, the raw
-    source's fingerprint, the package version."""
+    source's fingerprint, the package version, the seeds' fingerprint (seeds_fingerprint)."""
     return {
         PREVIOUS_ENV: "" if problem else str(previous),
         PROBLEM_ENV: problem or "",
         FINGERPRINT_ENV: raw_fingerprint(raw),
         VERSION_ENV: package_version(),
+        SEEDS_ENV: seeds,
     }
 
 

@@ -117,14 +117,10 @@ class KeptDbt:
             "--quiet",
         ]  # fmt: skip
 
-    def parse_key(self, env: Mapping[str, str]) -> tuple:
-        """What the parse of a run with ``env`` depends on: equal keys, equal parses."""
-        return (project_signature(self.root), parse_env(env))
-
     def invoke(self, args: list[str], env: Mapping[str, str]) -> DbtRun:
         """Run ``dbt <args>`` with ``env`` set; parse first when needed."""
         with environment(env):
-            key = self.parse_key(env)
+            key = (project_signature(self.root), parse_env(env))
             if self.manifest is None or key != self.parsed_for:
                 parsed, manifest = self._invoke(["parse"], None)
                 if not parsed.ok:

@@ -49,9 +49,6 @@ from .paths import dbt_state_dir
 POLL_SECONDS = 1.0
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-# A refresh whose build file starts as a copy of this process's last publication, with the same
-# parse, loads no seed: the copy holds them (the demo raw tables, the tier bases) as they are.
-SKIP_SEEDS = ["--exclude", "resource_type:seed"]  # and so their tests
 
 
 class Stopped(Exception):
@@ -90,15 +87,6 @@ def previous_hashes(path: Path) -> dict[str, int]:
         return {}
 
 
-def file_signature(path: Path) -> tuple[int, int, int] | None:
-    """(inode, size, mtime) of a file, None when there is none: another writer changes it."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
 class Refresher:
     """Builds ``db`` from ``raw`` (the demo data when None) with dbt kept in this process."""
 
@@ -116,9 +104,6 @@ class Refresher:
         self.as_of = parse_timestamp(as_of) if as_of else None
         self.dbt = KeptDbt(dbt_state_dir(self.db_path, self.raw))
         self.previous: dict[str, int] | None = None
-        # (parse key, file signature) of this process's last publication: while both hold, the
-        # build file it starts from has this project's seeds loaded already.
-        self.published: tuple | None = None
         self.seeds_loaded: bool | None = None  # by the last refresh
 
     def refresh(self) -> Refresh:
@@ -128,13 +113,13 @@ class Refresher:
         raw_path = prepare_raw(self.raw)
         with publishing(self.db_path, quiet=True) as temporary:
             problem = change_control.start_from_previous(self.db_path, temporary)
+            seeds = change_control.seeds_fingerprint(raw_path)
             env = dbt_env(temporary, raw_path, self.as_of) | change_control.build_env(
-                self.db_path, raw_path, problem
+                self.db_path, raw_path, problem, seeds
             )
-            key = self.dbt.parse_key(env)
-            seeded = problem is None and self.published == (key, file_signature(self.db_path))
-            run = self.dbt.invoke(self.arguments + (SKIP_SEEDS if seeded else []), env)
-            self.seeds_loaded = not seeded
+            skip = change_control.seed_arguments(self.db_path, problem, seeds)
+            run = self.dbt.invoke(self.arguments + skip, env)
+            self.seeds_loaded = not skip
             if run.code == INTERRUPTED:
                 raise Stopped()
             if not run.ok:
@@ -144,7 +129,6 @@ class Refresher:
             with duckdb.connect(str(temporary), config=safe_config()) as con:
                 current = row_hashes(con)
                 self.history_note = change_control.read_history_note(con)
-        self.published = (key, file_signature(self.db_path))
         changed = sum(1 for key, value in current.items() if self.previous.get(key) != value)
         changed += sum(1 for key in self.previous if key not in current)
         self.previous = current

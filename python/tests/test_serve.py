@@ -206,37 +206,60 @@ from eros_volume.serve import Refresher
 db, as_of, command = sys.argv[1], sys.argv[2], sys.argv[3:]
 refresher = Refresher(db=db, as_of=as_of)
 seen = []
-for step in ("first", "second", "third", "after another build", "fifth"):
-    if step == "after another build":
+for step in ("first", "second", "third", "after a raw build", "fifth"):
+    if step == "after a raw build":
         subprocess.run(command, check=True)
     done = refresher.refresh()
-    seen.append([step, refresher.seeds_loaded, done.creators, done.changed])
+    seen.append([step, refresher.seeds_loaded, done.creators])
 print(json.dumps(seen))
 """
 
 
-def test_serve_loads_seeds_only_when_its_last_publication_is_not_what_it_starts_from(
+def test_serve_loads_seeds_only_when_the_file_it_starts_from_has_other_seeds(
     tmp_path: Path,
 ) -> None:
-    """A refresh starting from serve's own last publication (same parse) keeps its seeds (the
-    demo raw tables, the tier bases) instead of loading them again; after another writer
-    replaced the build file, the next refresh loads them. The configurations never change."""
+    """A refresh starting from a copy of a build file whose build_info has this project's
+    seeds_fingerprint keeps its seeds (the demo raw tables, the tier bases) instead of loading
+    them again; after a build from a raw database replaced the file (no demo tables in it), the
+    next refresh loads them, and the configurations are the demo's again."""
     db = tmp_path / "eros_volume.duckdb"
-    build = [EROS_VOLUME, "build", "--quiet", "--db", str(db), "--as-of", DEMO_AS_OF]
+    raw = write_sqlite(tmp_path / "eros.db")
+    build = [EROS_VOLUME, "build", "--quiet", "--db", str(db), "--raw", str(raw)]
     done = subprocess.run(
-        [sys.executable, "-c", SEED_PROBE, str(db), DEMO_AS_OF, *build],
+        [sys.executable, "-c", SEED_PROBE, str(db), DEMO_AS_OF, *build, "--as-of", DEMO_AS_OF],
         capture_output=True, text=True, timeout=600, check=False,
+        env={key: value for key, value in os.environ.items() if key != "EROS_RAW_DB"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         (creators,) = con.execute("select count(*) from stg_eros__creators").fetchone()
+        (raw_source,) = con.execute("select raw_source from build_info").fetchone()
+    assert raw_source == "demo"
     assert json.loads(done.stdout.splitlines()[-1]) == [
-        ["first", True, creators, creators],
-        ["second", True, creators, 0],  # the first had no previous build file: another parse
-        ["third", False, creators, 0],
-        ["after another build", True, creators, 0],
-        ["fifth", False, creators, 0],
+        ["first", True, creators],
+        ["second", False, creators],
+        ["third", False, creators],
+        ["after a raw build", True, creators],
+        ["fifth", False, creators],
     ]
+
+
+def test_a_cold_build_over_a_file_with_the_same_seeds_loads_none(tmp_path: Path) -> None:
+    """`eros-volume build` over its own previous file loads no seed and runs no seed test (the
+    copy it starts from holds them) and publishes the same configurations."""
+    db = tmp_path / "eros_volume.duckdb"
+    command = [EROS_VOLUME, "build", "--verbose", "--db", str(db), "--as-of", DEMO_AS_OF]
+    logs, configs = [], []
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stderr
+        logs.append(done.stdout + done.stderr)
+        with duckdb.connect(str(db), read_only=True) as con:
+            configs.append(con.execute("select * from volume_config order by all").fetchall())
+    assert "seed file main_raw.mass_messages" in logs[0]
+    assert "volume_tiers__column_checks" in logs[0]
+    assert "seed file" not in logs[1] and "volume_tiers__column_checks" not in logs[1]
+    assert repr(configs[0]) == repr(configs[1])
 
 
 def test_dbt_state_folder_is_one_per_build_file_and_raw_database(

@@ -26,7 +26,9 @@ info as (
             as eros_volume_version,
         {{ eros_volume.string_literal(dbt_version) }} as dbt_version,
         {{ eros_volume.engine_version() }} as duckdb_version,
-        {{ eros_volume.string_literal(note) }} as history_note
+        {{ eros_volume.string_literal(note) }} as history_note,
+        {{ eros_volume.string_literal((env_var('EROS_SEEDS_FINGERPRINT', '') if execute) or none) }}
+            as seeds_fingerprint
 )
 
 select * from info
