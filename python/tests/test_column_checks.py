@@ -84,12 +84,12 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
             [ids[3]],
         )
     assert failures(db, sql) == {
-        ("unique creator_id", "error", 1, ids[3]),
-        ("not_null page_type", "error", 1, ids[0]),
-        ("accepted_values volume_level", "error", 1, "Bogus"),
-        ("true: saturation_score between 0 and 100", "error", 1, ids[2]),
-        ("true: revenue_items_per_day between 1 and 8", "error", 1, ids[4]),  # the caps (vars)
-        ("true: ppv_per_day = revenue_items_per_day", "error", 1, ids[4]),
+        ("unique creator_id", 1, ids[3], "error"),
+        ("not_null page_type", 1, ids[0], "error"),
+        ("accepted_values volume_level", 1, "Bogus", "error"),
+        ("true: saturation_score between 0 and 100", 1, ids[2], "error"),
+        ("true: revenue_items_per_day between 1 and 8", 1, ids[4], "error"),  # the caps (vars)
+        ("true: ppv_per_day = revenue_items_per_day", 1, ids[4], "error"),
     }
 
 
@@ -110,7 +110,7 @@ def test_a_reference_to_another_model_names_the_missing_key(
         )
         con.execute("delete from stg_eros__creators where creator_id in (?, ?)", [first, second])
     assert failures(db, sql) == {
-        ("references creator_id in stg_eros__creators", "error", 2, first)
+        ("references creator_id in stg_eros__creators", 2, first, "error")
     }
 
 
@@ -126,10 +126,10 @@ def test_row_count_fails_with_the_count(
     assert failures(db, sql) == set()
     with duckdb.connect(str(db)) as con:
         con.execute("insert into build_info select * from build_info")
-    assert ("row_count 1", "error", 1, "2") in failures(db, sql)
+    assert ("row_count 1", 1, "2", "error") in failures(db, sql)
     with duckdb.connect(str(db)) as con:
         con.execute("delete from build_info")
-    assert failures(db, sql) == {("row_count 1", "error", 1, "0")}
+    assert failures(db, sql) == {("row_count 1", 1, "0", "error")}
 
 
 def test_warn_checks_warn_and_error_checks_fail(
@@ -158,13 +158,13 @@ def test_warn_checks_warn_and_error_checks_fail(
     warned = dbt("test", test, db, folder / "target")
     assert warned.returncode == 0 and "WARN=1 ERROR=0" in warned.stdout, warned.stdout
     sql = compiled_test(db, folder / "target", test)
-    assert failures(db, sql) == {("unique page_name", "warn", 1, "same_page")}
+    assert failures(db, sql) == {("unique page_name", 1, "same_page", "warn")}
     with duckdb.connect(str(db)) as con:
         con.execute("update stg_eros__creators set fan_count = -1 where creator_id = ?", [first])
     failed = dbt("test", test, db, folder / "target")
     assert failed.returncode == 1 and "WARN=0 ERROR=1" in failed.stdout, failed.stdout
     assert "Got 1 result, configured to fail if >0" in failed.stdout
     assert failures(db, sql) == {
-        ("unique page_name", "warn", 1, "same_page"),
-        ("true: fan_count >= 0", "error", 1, first),
+        ("unique page_name", 1, "same_page", "warn"),
+        ("true: fan_count >= 0", 1, first, "error"),
     }

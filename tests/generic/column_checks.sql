@@ -9,8 +9,8 @@
                                             the same name (dbt's relationships test)
     row_count:       N                      the model has exactly N rows (example: the count)
     warn:            {the same keys}        checks that only warn
-  One row per failed check: the check, its severity, how many rows fail it and one example (the
-  offending value, or the key of an offending row). The test fails when an error check fails
+  One row per failed check: the check, how many rows fail it, one example (the offending value,
+  or the key of an offending row) and its severity. The test fails when an error check fails
   ("Got N results": N error checks failed) and warns when only warn checks fail (N is then minus
   the number of warn checks that failed: dbt compares one number to warn_if and error_if).
 -#}
@@ -37,9 +37,9 @@
 {%- for name, severity, failing in checks %}
 select
     '{{ name | replace("'", "''") }}' as failed_check,
-    '{{ severity }}' as severity,
     count(*) as failing_rows,
-    min(example) as example
+    min(example) as example,
+    '{{ severity }}' as severity
 from ({{ failing }}) as failing
 having count(*) > 0
 {% if not loop.last %}union all{% endif %}
