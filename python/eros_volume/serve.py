@@ -155,12 +155,18 @@ def raw_signature(raw: str | Path | None) -> tuple:
     return tuple(signature)
 
 
-def log_refresh(refresher: Refresher, log: Callable[[str], None]) -> None:
-    """One refresh, one log line."""
+def log_refresh(
+    refresher: Refresher, log: Callable[[str], None], stop: threading.Event | None = None
+) -> None:
+    """One refresh, one log line; Stopped when ``stop`` is set (by SIGTERM) as it fails."""
     start = time.perf_counter()
     try:
         done = refresher.refresh()
-    except (BuildError, duckdb.Error, OSError) as exc:
+    except Stopped:
+        raise
+    except Exception as exc:  # a refresh's failure, whatever it is, leaves the last build serving
+        if stop is not None and stop.is_set():  # SIGTERM while DuckDB ran ("Query interrupted")
+            raise Stopped() from exc
         reason = " ".join(str(exc).split())
         seconds = time.perf_counter() - start
         log(f"refresh failed after {seconds:.2f} s, {refresher.db_path} unchanged: {reason}")
@@ -187,7 +193,7 @@ def serve(
         now_seen = raw_signature(refresher.raw)
         if time.monotonic() >= due or now_seen != seen:
             seen = now_seen
-            log_refresh(refresher, log)
+            log_refresh(refresher, log, stop)
             due = time.monotonic() + every
         stop.wait(POLL_SECONDS)
 

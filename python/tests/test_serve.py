@@ -23,7 +23,7 @@ from conftest import DEMO_AS_OF, write_sqlite
 
 import eros_volume
 from eros_volume.paths import KEPT_STATE_DIRS, STATE_IDLE_SECONDS, dbt_state_dir
-from eros_volume.serve import parse_every
+from eros_volume.serve import Stopped, log_refresh, parse_every
 
 EROS_VOLUME = str(Path(sys.executable).with_name("eros-volume"))
 REFRESH_TIMEOUT = 240  # seconds: a refresh takes a few seconds, more on a loaded machine
@@ -107,6 +107,28 @@ def test_every_is_a_positive_duration() -> None:
     for bad in ("", "0", "10 minutes", "-5m", "m"):
         with pytest.raises(eros_volume.BuildError, match="--every is not a duration"):
             parse_every(bad)
+
+
+class FailingRefresher:
+    db_path = Path("/srv/eros_volume.duckdb")
+    history_note = None
+
+    def refresh(self) -> None:
+        raise RuntimeError("Query interrupted")  # what DuckDB raises when a signal stops a query
+
+
+def test_a_refresh_failing_is_one_line_unless_a_stop_caused_it() -> None:
+    """Any exception of a refresh is one log line and serving goes on; the same exception
+    while SIGTERM's stop is set (DuckDB's "Query interrupted") is a stop, with no line."""
+    lines: list[str] = []
+    stop = threading.Event()
+    log_refresh(FailingRefresher(), lines.append, stop)  # type: ignore[arg-type]
+    assert len(lines) == 1 and lines[0].startswith("refresh failed after ")
+    assert lines[0].endswith("/srv/eros_volume.duckdb unchanged: Query interrupted")
+    stop.set()
+    with pytest.raises(Stopped):
+        log_refresh(FailingRefresher(), lines.append, stop)  # type: ignore[arg-type]
+    assert len(lines) == 1
 
 
 def test_a_raw_change_is_refreshed_and_a_broken_raw_keeps_the_last_build(tmp_path: Path) -> None:
