@@ -10,10 +10,12 @@
 
 {#-
   The checks of tests/generic/column_checks.sql of one severity, as (name, severity, query)
-  tuples; each query selects one `example` per offending row (or duplicated combination).
+  tuples; each query selects one `example` per offending row (or duplicated combination). A key
+  it does not know (a misspelt check under `warn:`) is an error, not a check left out.
 -#}
 {% macro column_checks_queries(
-    model, key, severity, unique, not_null, accepted_values, expressions, references, row_count
+    model, key, severity, unique=[], not_null=[], accepted_values={}, expressions=[],
+    references={}, row_count=none
 ) %}
 {%- set checks = [] -%}
 {%- for columns in unique -%}

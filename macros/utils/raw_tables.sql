@@ -81,11 +81,12 @@
 {% endmacro %}
 
 {#-
-  The raw relation, filtered. On SQLite the filter runs inside SQLite (its index skips old history)
-  when it keeps under the var sqlite_pushdown_share of the table's rows: DuckDB's own scan of an attached
-  SQLite table reads every row but in parallel, and is the faster of the two when most rows are
-  needed (docs/benchmarks.md: 280k rows, all in the windows: 0.26 s against 0.65 s; 1.8M rows,
-  16 % in the windows: 1.33 s against 0.70 s). Both apply the same filter, so they read the same rows.
+  The raw relation, filtered. On SQLite the filter runs inside SQLite (its index skips old
+  history) when it keeps under the var sqlite_pushdown_share of the table's rows: DuckDB's own
+  scan of an attached SQLite table reads every row but in parallel, and is the faster of the two
+  when most rows are needed (docs/benchmarks.md: 280k rows, all in the windows: 0.26 s against
+  0.65 s; 1.8M rows, 16 % in the windows: 1.33 s against 0.70 s). Both apply the same filter, so
+  they read the same rows.
 -#}
 {% macro raw_scan(relation, columns, present, raw_filter) %}
     {%- if raw_filter is none -%}

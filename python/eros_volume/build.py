@@ -234,14 +234,10 @@ def build(
     db_path = target_path(db)
     mode: Output = output or ("progress" if echo else "quiet")
     with publishing(db_path, quiet=mode == "quiet") as temporary:
-        problem = change_control.start_from_previous(db_path, temporary)
-        seeds = change_control.seeds_fingerprint(raw_path)
+        previous, skip = change_control.prepare_build(db_path, temporary, raw_path)
         run = run_dbt(
-            PUBLISH_ARGS
-            + settings_vars(settings)
-            + change_control.seed_arguments(db_path, problem, seeds),
-            dbt_env(temporary, raw_path, as_of)
-            | change_control.build_env(db_path, raw_path, problem, seeds),
+            PUBLISH_ARGS + settings_vars(settings) + skip,
+            dbt_env(temporary, raw_path, as_of) | previous,
             output=mode,
             target=dbt_state_dir(db_path, raw_path),
         )

@@ -34,12 +34,18 @@ SKIP_SEEDS = ["--exclude", "resource_type:seed"]
 
 def previous_build_problem(db_path: Path) -> str | None:
     """Why the file at ``db_path`` has no history to carry forward, or None when it has one."""
+    return inspect_previous(db_path)[0]
+
+
+def inspect_previous(db_path: Path) -> tuple[str | None, str | None]:
+    """previous_build_problem of the file at ``db_path``, and the seeds_fingerprint its
+    build_info records (None when it has none), read in one open."""
     if not db_path.exists():
-        return f"no previous build file at {db_path}"
+        return f"no previous build file at {db_path}", None
     try:
         con = open_read_only(db_path)
     except duckdb.Error as exc:
-        return f"{db_path} is not a readable DuckDB file ({str(exc).splitlines()[0]})"
+        return f"{db_path} is not a readable DuckDB file ({str(exc).splitlines()[0]})", None
     try:
         found = {
             row[0]
@@ -48,24 +54,36 @@ def previous_build_problem(db_path: Path) -> str | None:
                 " where table_catalog = current_database() and table_schema = 'main'"
             ).fetchall()
         }
+        recorded = None
+        if "build_info" in found:
+            try:
+                row = con.execute("select seeds_fingerprint from build_info").fetchone()
+                recorded = row[0] if row else None
+            except duckdb.BinderException:  # a build file older than the column
+                pass
     finally:
         con.close()
     missing = [name for name in CARRIED_TABLES if name not in found]
     if missing:
-        return f"{db_path} has no {' or '.join(missing)}"
-    return None
+        return f"{db_path} has no {' or '.join(missing)}", recorded
+    return None, recorded
 
 
-def start_from_previous(previous: Path, temporary: Path) -> str | None:
-    """Start the build file as a copy of the one it replaces when that has a readable history:
-    the history tables then grow in place (incremental models: delete what is no longer kept,
-    append this build's publication) instead of being rewritten. The copy is the build's own
-    temporary file; the previous file is only read. Returns previous_build_problem: None when
-    the copy was made."""
-    problem = previous_build_problem(previous)
+def prepare_build(
+    previous: Path, temporary: Path, raw: Path | str | None
+) -> tuple[dict[str, str], list[str]]:
+    """What `build` and each `serve` refresh do before dbt runs: start the temporary build file
+    as a copy of the one it replaces when that has a readable history (the history tables then
+    grow in place: incremental models delete what is no longer kept and append this build's
+    publication; the previous file is only read). Returns the environment entries for dbt
+    (build_env) and the extra dbt arguments: SKIP_SEEDS when the copy's build_info records this
+    build's seeds_fingerprint."""
+    problem, recorded = inspect_previous(previous)
     if problem is None:
         shutil.copyfile(previous, temporary)
-    return problem
+    seeds = seeds_fingerprint(raw)
+    skip = SKIP_SEEDS if problem is None and recorded == seeds else []
+    return build_env(previous, raw, problem, seeds), skip
 
 
 def seeds_fingerprint(raw: Path | str | None) -> str:
@@ -79,21 +97,6 @@ def seeds_fingerprint(raw: Path | str | None) -> str:
         if path.is_file():
             digest.update(f"\0{path.relative_to(root)}\0".encode() + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def seed_arguments(previous: Path, problem: str | None, fingerprint: str) -> list[str]:
-    """SKIP_SEEDS when the build starts from a copy of ``previous`` (``problem`` None) whose
-    build_info records the same seeds_fingerprint, else nothing."""
-    if problem is not None:
-        return []
-    con = open_read_only(previous)
-    try:
-        row = con.execute("select seeds_fingerprint from build_info").fetchone()
-    except duckdb.Error:  # a build file older than the column
-        row = None
-    finally:
-        con.close()
-    return SKIP_SEEDS if row and row[0] == fingerprint else []
 
 
 def raw_fingerprint(raw: Path | str | None) -> str:

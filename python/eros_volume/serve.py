@@ -112,12 +112,8 @@ class Refresher:
         start = time.perf_counter()
         raw_path = prepare_raw(self.raw)
         with publishing(self.db_path, quiet=True) as temporary:
-            problem = change_control.start_from_previous(self.db_path, temporary)
-            seeds = change_control.seeds_fingerprint(raw_path)
-            env = dbt_env(temporary, raw_path, self.as_of) | change_control.build_env(
-                self.db_path, raw_path, problem, seeds
-            )
-            skip = change_control.seed_arguments(self.db_path, problem, seeds)
+            previous, skip = change_control.prepare_build(self.db_path, temporary, raw_path)
+            env = dbt_env(temporary, raw_path, self.as_of) | previous
             run = self.dbt.invoke(self.arguments + skip, env)
             self.seeds_loaded = not skip
             if run.code == INTERRUPTED:

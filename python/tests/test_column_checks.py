@@ -49,6 +49,12 @@ def failures(db: Path, sql: str) -> set[tuple]:
         return set(con.execute(sql).fetchall())
 
 
+def first_ids(con: duckdb.DuckDBPyConnection, table: str, count: int) -> list[str]:
+    """The first ``count`` creator_ids of ``table``, in order."""
+    query = f"select creator_id from {table} order by creator_id limit {count}"
+    return [row[0] for row in con.execute(query).fetchall()]
+
+
 def test_a_good_build_passes_every_check(broken: tuple[Path, str]) -> None:
     db, sql = broken
     assert failures(db, sql) == set()
@@ -59,12 +65,7 @@ def test_each_kind_of_check_names_its_rows(broken: tuple[Path, str], tmp_path: P
     db = tmp_path / source.name
     shutil.copy(source, db)
     with duckdb.connect(str(db)) as con:
-        ids = [
-            row[0]
-            for row in con.execute(
-                "select creator_id from int_volume_config order by creator_id limit 5"
-            ).fetchall()
-        ]
+        ids = first_ids(con, "int_volume_config", 5)
         con.execute("update int_volume_config set page_type = null where creator_id = ?", [ids[0]])
         con.execute(
             "update int_volume_config set volume_level = 'Bogus' where creator_id = ?", [ids[1]]
@@ -102,12 +103,7 @@ def test_a_reference_to_another_model_names_the_missing_key(
     db = tmp_path / source.name
     shutil.copy(source, db)
     with duckdb.connect(str(db)) as con:
-        first, second = (
-            row[0]
-            for row in con.execute(
-                "select creator_id from stg_eros__creators order by creator_id limit 2"
-            ).fetchall()
-        )
+        first, second = first_ids(con, "stg_eros__creators", 2)
         con.execute("delete from stg_eros__creators where creator_id in (?, ?)", [first, second])
     assert failures(db, sql) == {
         ("references creator_id in stg_eros__creators", 2, first, "error")
@@ -145,12 +141,7 @@ def test_warn_checks_warn_and_error_checks_fail(
     test = "stg_eros__creators__column_checks"
     assert "WARN=0 ERROR=0" in dbt("test", test, db, folder / "target").stdout
     with duckdb.connect(str(db)) as con:
-        first, second = (
-            row[0]
-            for row in con.execute(
-                "select creator_id from stg_eros__creators order by creator_id limit 2"
-            ).fetchall()
-        )
+        first, second = first_ids(con, "stg_eros__creators", 2)
         con.execute(
             "update stg_eros__creators set page_name = 'same_page' where creator_id in (?, ?)",
             [first, second],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ import pytest
 from conftest import DEMO_AS_OF, write_sqlite
 
 import eros_volume
+from eros_volume import change_control
 from eros_volume.paths import KEPT_STATE_DIRS, STATE_IDLE_SECONDS, dbt_state_dir
 from eros_volume.serve import Stopped, log_refresh, parse_every
 
@@ -282,6 +284,23 @@ def test_a_cold_build_over_a_file_with_the_same_seeds_loads_none(tmp_path: Path)
     assert "volume_tiers__column_checks" in logs[0]
     assert "seed file" not in logs[1] and "volume_tiers__column_checks" not in logs[1]
     assert repr(configs[0]) == repr(configs[1])
+
+
+def test_a_build_file_without_the_seeds_fingerprint_column_has_none(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """A build file of a version before seeds_fingerprint still carries its history forward; it
+    records no seeds, so the build loads them (prepare_build adds no SKIP_SEEDS)."""
+    db = tmp_path / "eros_volume.duckdb"
+    shutil.copy(demo_db, db)
+    problem, recorded = change_control.inspect_previous(db)
+    assert problem is None and recorded == change_control.seeds_fingerprint(None)
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table build_info drop column seeds_fingerprint")
+    assert change_control.inspect_previous(db) == (None, None)
+    env, skip = change_control.prepare_build(db, tmp_path / "copy.duckdb", None)
+    assert skip == [] and env[change_control.PREVIOUS_ENV] == str(db)
+    assert (tmp_path / "copy.duckdb").stat().st_size == db.stat().st_size
 
 
 def test_dbt_state_folder_is_one_per_build_file_and_raw_database(

@@ -26,11 +26,9 @@
 ) }}
 {%- set key = eros_volume.column_checks_text(unique[0]) if unique else 'null' -%}
 {%- set checks = eros_volume.column_checks_queries(
-    model, key, 'error', unique, not_null, accepted_values, expressions, references, row_count) -%}
-{%- do checks.extend(eros_volume.column_checks_queries(
-    model, key, 'warn', warn.get('unique', []), warn.get('not_null', []),
-    warn.get('accepted_values', {}), warn.get('expressions', []), warn.get('references', {}),
-    warn.get('row_count'))) -%}
+    model, key, 'error', unique=unique, not_null=not_null, accepted_values=accepted_values,
+    expressions=expressions, references=references, row_count=row_count) -%}
+{%- do checks.extend(eros_volume.column_checks_queries(model, key, 'warn', **warn)) -%}
 {%- if not checks -%}
     {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ " lists no check") }}
 {%- endif -%}
